@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class QcPortalConfig(AppConfig):
+    name = "qc_portal"
+    verbose_name = _("组织与审计")
+
+    def ready(self):
+        from qc_portal.roles import sync_group_permissions
+
+        post_migrate.connect(sync_group_permissions, dispatch_uid="qc_portal.group_permissions")

@@ -1,0 +1,58 @@
+"""The one way every app records a state change in the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from qc_portal.middleware import current_client_ip, current_request_id
+from qc_portal.models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def record_event(
+    action: str,
+    *,
+    actor=None,
+    actor_label: str = "",
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Append one audit row. Call it inside the action's transaction, so the row exists
+    exactly when the change does. `actor` is a user; `actor_label` names a system or job."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or target.pk
+    changes = {}
+    if before is not None:
+        changes["before"] = _jsonable(before)
+    if after is not None:
+        changes["after"] = _jsonable(after)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if not actor_label:
+        actor_label = user.get_username() if user else "system"
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=actor_label,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        changes=changes,
+        request_id=current_request_id() if current_request_id() != "-" else "",
+        client_ip=current_client_ip(),
+    )
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict:
+    """The named fields of a model instance, for an audit before/after."""
+    return {name: getattr(instance, name) for name in fields}

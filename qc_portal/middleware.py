@@ -1,0 +1,42 @@
+"""Request id and client address, made available to the audit trail and to log lines."""
+
+import contextvars
+import logging
+import uuid
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def current_client_ip() -> str | None:
+    return _client_ip.get()
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming[:64] if incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+        request.request_id = request_id
+        # REMOTE_ADDR is the proxy in production; gunicorn is configured to trust it only.
+        id_token = _request_id.set(request_id)
+        ip_token = _client_ip.set(request.META.get("REMOTE_ADDR"))
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(id_token)
+            _client_ip.reset(ip_token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id()
+        return True

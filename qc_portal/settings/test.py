@@ -1,0 +1,9 @@
+"""Test settings: only what makes tests faster. Database and broker still come from the
+environment, so the same suite runs on SQLite locally and PostgreSQL + Redis in CI."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

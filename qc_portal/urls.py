@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from qc_portal import views
+from qc_portal.api.views import TokenObtainApi
+
+MEASURE_APPS = ["services", "transparency", "credit", "integration", "training", "kpis"]
+
+api_v1 = [
+    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    *[path("", include(f"{app}.api_urls")) for app in MEASURE_APPS],
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/<int:pk>/handle/", views.alert_handle, name="alert-handle"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *[path("", include(f"{app}.urls")) for app in MEASURE_APPS],
+]
+
+handler403 = "qc_portal.views.error_403"
+handler404 = "qc_portal.views.error_404"
+handler500 = "qc_portal.views.error_500"

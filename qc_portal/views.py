@@ -1,0 +1,107 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from qc_portal.alerts import handle_alert, visible_alerts
+from qc_portal.models import Alert
+from qc_portal.nav import home_url_for
+from qc_portal.roles import STAFF_ROLES, roles_of
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def home(request):
+    """Send each role to its place; a user without any role gets a clear message."""
+    if not roles_of(request.user):
+        return render(request, "qc_portal/no_role.html", status=403)
+    target = home_url_for(request.user)
+    if target:
+        return redirect(target)
+    return render(request, "qc_portal/home.html")
+
+
+@login_required
+def alert_list(request):
+    if not roles_of(request.user) & STAFF_ROLES:
+        raise PermissionDenied
+    alerts = visible_alerts(request.user)
+    status = request.GET.get("status", "open")
+    if status in Alert.Status.values:
+        alerts = alerts.filter(status=status)
+    kind = request.GET.get("kind", "")
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    return render(
+        request,
+        "qc_portal/alerts.html",
+        {"alerts": alerts[:200], "status": status, "statuses": Alert.Status.choices},
+    )
+
+
+@login_required
+def alert_handle(request, pk: int):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    alert = get_object_or_404(visible_alerts(request.user), pk=pk)
+    try:
+        handle_alert(
+            alert, status=request.POST.get("status", ""), note=request.POST.get("note", ""), actor=request.user
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("预警已更新。"))
+    return redirect("alerts")
+
+
+@never_cache
+def healthz(request):
+    """The process is alive; says nothing about its dependencies."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Ready to serve: the database answers and, when configured, the broker does too."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        logger.warning("readyz: database unreachable: %s", error)
+        checks["database"] = "unreachable"
+    if settings.CELERY_BROKER_URL:
+        from qc_portal.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            logger.warning("readyz: broker unreachable: %s", error)
+            checks["broker"] = "unreachable"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500)
