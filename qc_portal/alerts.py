@@ -35,9 +35,7 @@ def recipients_for(
             Q(staff_profile__department=department) | Q(groups__name__in=BANK_WIDE_ROLES)
         )
     if branch is not None:
-        users = users.filter(
-            Q(staff_profile__branch=branch) | Q(groups__name__in=BANK_WIDE_ROLES)
-        )
+        users = users.filter(Q(staff_profile__branch=branch) | Q(groups__name__in=BANK_WIDE_ROLES))
     return list(users.distinct())
 
 
@@ -62,7 +60,9 @@ def raise_alert(
     existing = Alert.objects.filter(key=key).first()
     if existing is not None:
         return existing, False
-    department = Department.objects.filter(code=department_code).first() if department_code else None
+    department = (
+        Department.objects.filter(code=department_code).first() if department_code else None
+    )
     titles, messages = _render(title, params), _render(message, params)
     alert, created = Alert.objects.get_or_create(
         key=key,
@@ -115,14 +115,14 @@ def visible_alerts(user):
 def handle_alert(alert: Alert, *, status: str, note: str, actor) -> Alert:
     """Acknowledge or close an alert with a note. Only someone it was sent to may."""
     if status not in (Alert.Status.ACKNOWLEDGED, Alert.Status.CLOSED):
-        raise ValidationError({"status": _("状态只能是“已确认”或“已关闭”。")})
+        raise ValidationError({"status": _("The status can only be “acknowledged” or “closed”.")})
     if status == Alert.Status.CLOSED and not note.strip():
-        raise ValidationError({"note": _("关闭预警需要填写处理说明。")})
+        raise ValidationError({"note": _("Closing an alert needs a note on how it was handled.")})
     if not Notification.objects.filter(alert=alert, user=actor).exists():
-        raise PermissionDenied(_("只有收到该预警的人员可以处理它。"))
+        raise PermissionDenied(_("Only the people this alert was sent to may handle it."))
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == Alert.Status.CLOSED:
-        raise ValidationError({"status": _("该预警已关闭。")})
+        raise ValidationError({"status": _("This alert is already closed.")})
     before = {"status": alert.status, "note": alert.note}
     alert.status, alert.note = status, note.strip()
     alert.handled_by, alert.handled_at = actor, timezone.now()
@@ -131,7 +131,11 @@ def handle_alert(alert: Alert, *, status: str, note: str, actor) -> Alert:
         read_at=timezone.now()
     )
     record_event(
-        "alert.handled", actor=actor, target=alert, before=before, after={"status": status, "note": alert.note}
+        "alert.handled",
+        actor=actor,
+        target=alert,
+        before=before,
+        after={"status": status, "note": alert.note},
     )
     return alert
 
@@ -140,4 +144,3 @@ def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
-

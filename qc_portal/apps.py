@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class QcPortalConfig(AppConfig):
     name = "qc_portal"
-    verbose_name = _("组织与审计")
+    verbose_name = _("Organisation and audit")
 
     def ready(self):
         from qc_portal.roles import sync_group_permissions

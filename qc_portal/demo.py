@@ -30,10 +30,18 @@ SCALES = {
     "bank": (500, 40, 400),
 }
 CITIES = [
-    ("BJ", "北京", "Beijing"), ("SH", "上海", "Shanghai"), ("GZ", "广州", "Guangzhou"),
-    ("SZ", "深圳", "Shenzhen"), ("HZ", "杭州", "Hangzhou"), ("NJ", "南京", "Nanjing"),
-    ("CD", "成都", "Chengdu"), ("WH", "武汉", "Wuhan"), ("XA", "西安", "Xi'an"),
-    ("TJ", "天津", "Tianjin"), ("CQ", "重庆", "Chongqing"), ("SU", "苏州", "Suzhou"),
+    ("BJ", "北京", "Beijing"),
+    ("SH", "上海", "Shanghai"),
+    ("GZ", "广州", "Guangzhou"),
+    ("SZ", "深圳", "Shenzhen"),
+    ("HZ", "杭州", "Hangzhou"),
+    ("NJ", "南京", "Nanjing"),
+    ("CD", "成都", "Chengdu"),
+    ("WH", "武汉", "Wuhan"),
+    ("XA", "西安", "Xi'an"),
+    ("TJ", "天津", "Tianjin"),
+    ("CQ", "重庆", "Chongqing"),
+    ("SU", "苏州", "Suzhou"),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国文斌宇浩凯婷雪琳晨欣怡子涵梓轩一诺思远佳怡雨萱"
@@ -73,7 +81,9 @@ class DemoContext:
         return tqdm(iterable, total=total, desc=desc, unit="rows", leave=False, file=self.stdout)
 
     def person_name(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=self.rng.choice((1, 2))))
+        return self.rng.choice(SURNAMES) + "".join(
+            self.rng.choices(GIVEN, k=self.rng.choice((1, 2)))
+        )
 
 
 def seed_organisation(context: DemoContext) -> None:
@@ -86,8 +96,12 @@ def seed_organisation(context: DemoContext) -> None:
         code = f"{prefix}{number // len(CITIES) + 1:03d}"
         if code not in existing:
             new_branches.append(
-                Branch(code=code, name_zh=f"{city_zh}第{number // len(CITIES) + 1}支行",
-                       name_en=f"{city_en} Sub-branch {number // len(CITIES) + 1}", city=city_zh)
+                Branch(
+                    code=code,
+                    name_zh=f"{city_zh}第{number // len(CITIES) + 1}支行",
+                    name_en=f"{city_en} Sub-branch {number // len(CITIES) + 1}",
+                    city=city_zh,
+                )
             )
     Branch.objects.bulk_create(new_branches)
     context.branches = list(Branch.objects.order_by("id")[:branch_count])
@@ -121,9 +135,14 @@ def seed_organisation(context: DemoContext) -> None:
         other = _demo_user(User, "branch_manager_2", groups[Role.BRANCH_MANAGER])
         StaffProfile.objects.get_or_create(
             user=other,
-            defaults=dict(employee_number="E020002", full_name=context.person_name(),
-                          branch=context.branches[1], department=departments["retail"],
-                          position="网点负责人", hired_on=date(2021, 5, 10)),
+            defaults=dict(
+                employee_number="E020002",
+                full_name=context.person_name(),
+                branch=context.branches[1],
+                department=departments["retail"],
+                position="网点负责人",
+                hired_on=date(2021, 5, 10),
+            ),
         )
 
     # Rank-and-file staff: agents and relationship managers in every branch.
@@ -169,8 +188,11 @@ def _seed_staff(context: DemoContext, User, groups, departments, per_branch: int
         department = "customer_service" if role == Role.SERVICE_AGENT else "retail"
         profiles.append(
             StaffProfile(
-                user_id=user_id, employee_number=f"S{index + 1:06d}", full_name=context.person_name(),
-                branch=branch, department=departments[department],
+                user_id=user_id,
+                employee_number=f"S{index + 1:06d}",
+                full_name=context.person_name(),
+                branch=branch,
+                department=departments[department],
                 position="柜员" if role == Role.SERVICE_AGENT else "客户经理",
                 hired_on=date(2018 + context.rng.randrange(8), context.rng.randrange(1, 13), 1),
             )
@@ -197,4 +219,3 @@ def _seed_customers(context: DemoContext, per_branch: int) -> None:
                 )
             )
     Customer.objects.bulk_create(context.progress(customers, desc="customers"), batch_size=5000)
-

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 class ConflictError(Exception):
     """The object moved on while the caller was deciding (HTTP 409)."""
 
-    default_message = _("该记录已被他人处理，请刷新后重试。")
+    default_message = _(
+        "Someone else has already acted on this record. Please refresh and try again."
+    )
 
     def __init__(self, message=None, *, code: str = "conflict"):
         self.message = message or self.default_message

@@ -6,70 +6,71 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BilingualNameMixin(models.Model):
-    name_zh = models.CharField(_("中文名称"), max_length=120)
-    name_en = models.CharField(_("英文名称"), max_length=120)
+    name_zh = models.CharField(_("Chinese name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120)
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def name(self) -> str:
         return self.name_en if translation.get_language() == "en" else self.name_zh
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class Branch(BilingualNameMixin):
-    code = models.CharField(_("网点代码"), max_length=20, unique=True)
-    city = models.CharField(_("城市"), max_length=60, blank=True)
-    is_active = models.BooleanField(_("营业中"), default=True)
+    code = models.CharField(_("Branch code"), max_length=20, unique=True)
+    city = models.CharField(_("City"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("Active"), default=True)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("网点")
-        verbose_name_plural = _("网点")
+        verbose_name = _("Branch")
+        verbose_name_plural = _("Branches")
 
 
 class Department(BilingualNameMixin):
     class Code(models.TextChoices):
-        CUSTOMER_SERVICE = "customer_service", _("客户服务部")
-        IT = "it", _("信息技术部")
-        RISK = "risk", _("风险管理部")
-        HR = "hr", _("人力资源部")
-        RETAIL = "retail", _("零售银行部")
-        HEAD_OFFICE = "head_office", _("总行办公室")
+        CUSTOMER_SERVICE = "customer_service", _("Customer Service")
+        IT = "it", _("Information Technology")
+        RISK = "risk", _("Risk Management")
+        HR = "hr", _("Human Resources")
+        RETAIL = "retail", _("Retail Banking")
+        HEAD_OFFICE = "head_office", _("Head Office")
 
-    code = models.CharField(_("部门代码"), max_length=30, unique=True)
+    code = models.CharField(_("Department code"), max_length=30, unique=True)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("部门")
-        verbose_name_plural = _("部门")
+        verbose_name = _("Department")
+        verbose_name_plural = _("Departments")
 
 
 class StaffProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_profile"
     )
-    employee_number = models.CharField(_("工号"), max_length=20, unique=True)
-    full_name = models.CharField(_("姓名"), max_length=80)
+    employee_number = models.CharField(_("Employee number"), max_length=20, unique=True)
+    full_name = models.CharField(_("Name"), max_length=80)
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="staff")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="staff")
-    position = models.CharField(_("岗位"), max_length=80, blank=True)
-    hired_on = models.DateField(_("入职日期"))
-    left_on = models.DateField(_("离职日期"), null=True, blank=True)
+    position = models.CharField(_("Position"), max_length=80, blank=True)
+    hired_on = models.DateField(_("Hired on"))
+    left_on = models.DateField(_("Left on"), null=True, blank=True)
     credit_authority_limit = models.DecimalField(
-        _("授信审批权限"), max_digits=16, decimal_places=2, default=0
+        _("Credit authority limit"), max_digits=16, decimal_places=2, default=0
     )
 
     class Meta:
         ordering = ["employee_number"]
-        verbose_name = _("员工")
-        verbose_name_plural = _("员工")
+        verbose_name = _("Staff member")
+        verbose_name_plural = _("Staff")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("hired_on")),
+                condition=models.Q(left_on__isnull=True)
+                | models.Q(left_on__gte=models.F("hired_on")),
                 name="staff_left_after_hired",
             ),
             models.CheckConstraint(
@@ -89,17 +90,17 @@ class Customer(models.Model):
         ZH = "zh-hans", "简体中文"
         EN = "en", "English"
 
-    customer_number = models.CharField(_("客户号"), max_length=20, unique=True)
-    name = models.CharField(_("姓名"), max_length=80)
+    customer_number = models.CharField(_("Customer number"), max_length=20, unique=True)
+    name = models.CharField(_("Name"), max_length=80)
     # Only the masked form is kept: the portal never needs the full ID number.
-    id_number_masked = models.CharField(_("证件号(脱敏)"), max_length=30, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
-    email = models.EmailField(_("电子邮箱"), blank=True)
+    id_number_masked = models.CharField(_("ID number (masked)"), max_length=30, blank=True)
+    phone = models.CharField(_("Mobile phone"), max_length=20, blank=True)
+    email = models.EmailField(_("E-mail"), blank=True)
     preferred_language = models.CharField(
-        _("首选语言"), max_length=10, choices=Language.choices, default=Language.ZH
+        _("Preferred language"), max_length=10, choices=Language.choices, default=Language.ZH
     )
     home_branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, related_name="customers", verbose_name=_("开户网点")
+        Branch, on_delete=models.PROTECT, related_name="customers", verbose_name=_("Home branch")
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -111,8 +112,8 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["customer_number"]
-        verbose_name = _("客户")
-        verbose_name_plural = _("客户")
+        verbose_name = _("Customer")
+        verbose_name_plural = _("Customers")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer_number})"
@@ -120,35 +121,35 @@ class Customer(models.Model):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise ValidationError(_("审计记录只能追加，不能修改。"))
+        raise ValidationError(_("The audit trail is append-only: an event cannot be changed."))
 
     def delete(self):
-        raise ValidationError(_("审计记录只能追加，不能删除。"))
+        raise ValidationError(_("The audit trail is append-only: an event cannot be deleted."))
 
 
 class AuditEvent(models.Model):
     """One state change, by whom, on what, from where. Append-only (also enforced by a
     PostgreSQL trigger, see migration 0002), so the history cannot be rewritten."""
 
-    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("Time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Who acted when it was not a user: a source system, a scheduled job.
-    actor_label = models.CharField(_("操作方"), max_length=80, blank=True)
-    action = models.CharField(_("动作"), max_length=80, db_index=True)
-    target_type = models.CharField(_("对象类型"), max_length=80, blank=True)
-    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
-    changes = models.JSONField(_("变更"), default=dict, blank=True)
-    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
-    client_ip = models.GenericIPAddressField(_("客户端IP"), null=True, blank=True)
+    actor_label = models.CharField(_("Actor"), max_length=80, blank=True)
+    action = models.CharField(_("Action"), max_length=80, db_index=True)
+    target_type = models.CharField(_("Target type"), max_length=80, blank=True)
+    target_id = models.CharField(_("Target ID"), max_length=64, blank=True)
+    changes = models.JSONField(_("Changes"), default=dict, blank=True)
+    request_id = models.CharField(_("Request ID"), max_length=64, blank=True)
+    client_ip = models.GenericIPAddressField(_("Client IP"), null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("审计事件")
-        verbose_name_plural = _("审计事件")
+        verbose_name = _("Audit event")
+        verbose_name_plural = _("Audit events")
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self) -> str:
@@ -156,11 +157,11 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError(_("审计记录只能追加，不能修改。"))
+            raise ValidationError(_("The audit trail is append-only: an event cannot be changed."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError(_("审计记录只能追加，不能删除。"))
+        raise ValidationError(_("The audit trail is append-only: an event cannot be deleted."))
 
 
 class Alert(models.Model):
@@ -169,19 +170,19 @@ class Alert(models.Model):
     next run of a job does not alert twice."""
 
     class Severity(models.TextChoices):
-        INFO = "info", _("提示")
-        WARNING = "warning", _("警告")
-        CRITICAL = "critical", _("严重")
+        INFO = "info", _("Info")
+        WARNING = "warning", _("Warning")
+        CRITICAL = "critical", _("Critical")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("待处理")
-        ACKNOWLEDGED = "acknowledged", _("已确认")
-        CLOSED = "closed", _("已关闭")
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CLOSED = "closed", _("Closed")
 
     key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(_("类别"), max_length=60, db_index=True)
+    kind = models.CharField(_("Kind"), max_length=60, db_index=True)
     severity = models.CharField(
-        _("级别"), max_length=10, choices=Severity.choices, default=Severity.WARNING
+        _("Severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING
     )
     title_zh = models.CharField(max_length=250)
     title_en = models.CharField(max_length=250)
@@ -193,12 +194,12 @@ class Alert(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
-    link = models.CharField(_("证据链接"), max_length=300, blank=True)
+    link = models.CharField(_("Evidence link"), max_length=300, blank=True)
     evidence = models.JSONField(default=dict, blank=True)
     status = models.CharField(
-        _("状态"), max_length=15, choices=Status.choices, default=Status.OPEN, db_index=True
+        _("Status"), max_length=15, choices=Status.choices, default=Status.OPEN, db_index=True
     )
-    note = models.TextField(_("处理说明"), blank=True)
+    note = models.TextField(_("Handling note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -207,8 +208,8 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("预警")
-        verbose_name_plural = _("预警")
+        verbose_name = _("Alert")
+        verbose_name_plural = _("Alerts")
 
     def __str__(self) -> str:
         return self.title
@@ -236,6 +237,9 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "alert"], name="one_notification_per_alert")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.user_id}"
 
 
 class ApiToken(models.Model):

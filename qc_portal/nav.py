@@ -1,6 +1,6 @@
 """Navigation: each app lists its menu entries in its own `nav.py`:
 
-    NAV_ITEMS = [NavItem(_("服务看板"), "services:board", roles={Role.BRANCH_MANAGER}, order=20)]
+    NAV_ITEMS = [NavItem(_("Service board"), "services:board", roles={Role.BRANCH_MANAGER}, order=20)]
     ROLE_HOMES = {Role.SERVICE_AGENT: "services:console"}
 
 and the base template shows the entries a user's roles allow. `ROLE_HOMES` says where the
@@ -32,7 +32,7 @@ class NavItem:
 
 
 NAV_ITEMS = [
-    NavItem(_("预警"), "alerts", roles=frozenset(Role) - {Role.CUSTOMER}, order=90),
+    NavItem(_("Alerts"), "alerts", roles=frozenset(Role) - {Role.CUSTOMER}, order=90),
 ]
 ROLE_HOMES: dict[str, str] = {}
 

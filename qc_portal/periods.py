@@ -50,17 +50,19 @@ class Period:
         if match := _MONTH_RE.match(value):
             year, month = int(match[1]), int(match[2])
             if not 1 <= month <= 12:
-                raise ValidationError(_("月份必须在 01 到 12 之间：%(value)s"), params={"value": value})
+                raise ValidationError(
+                    _("The month must be between 01 and 12: %(value)s"), params={"value": value}
+                )
             kind, index = MONTH, month
         elif match := _QUARTER_RE.match(value):
             year, kind, index = int(match[1]), QUARTER, int(match[2])
         else:
             raise ValidationError(
-                _("期间格式应为 YYYY-MM（月）或 YYYY-Qn（季度），收到：%(value)s"),
+                _("Write a period as YYYY-MM (month) or YYYY-Qn (quarter); got: %(value)s"),
                 params={"value": value[:40]},
             )
         if not 1900 <= year <= 9998:
-            raise ValidationError(_("年份超出范围：%(value)s"), params={"value": value})
+            raise ValidationError(_("Year out of range: %(value)s"), params={"value": value})
         return cls(year, index, kind)
 
     @classmethod

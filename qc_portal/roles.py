@@ -5,18 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CUSTOMER = "customer", _("客户")
-    SERVICE_AGENT = "service_agent", _("服务专员")
-    BRANCH_MANAGER = "branch_manager", _("网点负责人")
-    RELATIONSHIP_MANAGER = "relationship_manager", _("客户经理")
-    RISK_INITIAL = "risk_initial", _("初审")
-    RISK_REVIEW = "risk_review", _("复审")
-    RISK_FINAL = "risk_final", _("终审")
-    RISK_MANAGER = "risk_manager", _("风险经理")
-    INTEGRATION_ADMIN = "integration_admin", _("集成管理员")
-    HR_TRAINER = "hr_trainer", _("培训专员")
-    HEAD_OFFICE = "head_office", _("总行")
-    AUDITOR = "auditor", _("审计")
+    CUSTOMER = "customer", _("Customer")
+    SERVICE_AGENT = "service_agent", _("Service agent")
+    BRANCH_MANAGER = "branch_manager", _("Branch manager")
+    RELATIONSHIP_MANAGER = "relationship_manager", _("Relationship manager")
+    RISK_INITIAL = "risk_initial", _("Initial reviewer")
+    RISK_REVIEW = "risk_review", _("Second reviewer")
+    RISK_FINAL = "risk_final", _("Final approver")
+    RISK_MANAGER = "risk_manager", _("Risk manager")
+    INTEGRATION_ADMIN = "integration_admin", _("Integration administrator")
+    HR_TRAINER = "hr_trainer", _("HR trainer")
+    HEAD_OFFICE = "head_office", _("Head office management")
+    AUDITOR = "auditor", _("Auditor")
 
 
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
@@ -55,10 +55,19 @@ def has_role(user, *roles: str) -> bool:
 # Model permissions each role's group holds (used by the admin). Granted after every migrate,
 # because permissions only exist once their app's models are migrated.
 GROUP_PERMISSIONS = {
-    Role.AUDITOR: ["qc_portal.view_auditevent", "qc_portal.view_branch", "qc_portal.view_alert",
-                   "qc_portal.view_department", "qc_portal.view_staffprofile"],
-    Role.HEAD_OFFICE: ["qc_portal.view_branch", "qc_portal.view_department", "qc_portal.view_alert",
-                       "qc_portal.view_staffprofile"],
+    Role.AUDITOR: [
+        "qc_portal.view_auditevent",
+        "qc_portal.view_branch",
+        "qc_portal.view_alert",
+        "qc_portal.view_department",
+        "qc_portal.view_staffprofile",
+    ],
+    Role.HEAD_OFFICE: [
+        "qc_portal.view_branch",
+        "qc_portal.view_department",
+        "qc_portal.view_alert",
+        "qc_portal.view_staffprofile",
+    ],
 }
 
 

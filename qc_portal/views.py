@@ -54,13 +54,16 @@ def alert_handle(request, pk: int):
     alert = get_object_or_404(visible_alerts(request.user), pk=pk)
     try:
         handle_alert(
-            alert, status=request.POST.get("status", ""), note=request.POST.get("note", ""), actor=request.user
+            alert,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            actor=request.user,
         )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("预警已更新。"))
+        messages.success(request, _("Alert updated."))
     return redirect("alerts")
 
 
@@ -92,7 +95,9 @@ def readyz(request):
             logger.warning("readyz: broker unreachable: %s", error)
             checks["broker"] = "unreachable"
     ready = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
 
 
 def error_403(request, exception=None):
@@ -104,4 +109,6 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500)
+    return render(
+        request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500
+    )

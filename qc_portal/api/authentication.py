@@ -33,14 +33,14 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
-        token = (
-            ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
-        )
+        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("令牌无效。"))
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed(_("令牌已被撤销。"))
+            raise exceptions.AuthenticationFailed(_("This token has been revoked."))
         if token.expires_at <= timezone.now():
-            raise exceptions.AuthenticationFailed(_("令牌已过期，请重新登录。"))
+            raise exceptions.AuthenticationFailed(
+                _("This token has expired; please sign in again.")
+            )
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user, token

@@ -1,6 +1,6 @@
 """One error body for every 4xx of the API:
 
-    {"code": "invalid", "message": "human sentence", "errors": {"field": ["reason", ...]}}
+{"code": "invalid", "message": "human sentence", "errors": {"field": ["reason", ...]}}
 """
 
 import logging
@@ -44,7 +44,7 @@ def error_body(code: str, message: str, errors: dict | None = None) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = _django_validation_errors(exc)
-        first = next(iter(errors.values()))[0] if errors else _("输入无效。")
+        first = next(iter(errors.values()))[0] if errors else _("Invalid input.")
         return Response(error_body("invalid", first, errors), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ConflictError):
         return Response(error_body(exc.code, str(exc.message)), status=status.HTTP_409_CONFLICT)
@@ -58,8 +58,12 @@ def exception_handler(exc, context):
         return None  # a 500: Django logs it with the request id and shows no traceback
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
-        first_field, first = next(iter(errors.items()), ("", [_("输入无效。")]))
-        message = f"{first_field}: {first[0]}" if first_field not in ("", "non_field_errors") else first[0]
+        first_field, first = next(iter(errors.items()), ("", [_("Invalid input.")]))
+        message = (
+            f"{first_field}: {first[0]}"
+            if first_field not in ("", "non_field_errors")
+            else first[0]
+        )
         response.data = error_body("invalid", message, errors)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)

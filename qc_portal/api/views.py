@@ -38,7 +38,9 @@ class TokenObtainApi(APIView):
         user = authenticate(request, **data.validated_data)
         if user is None:
             record_event("auth.token_refused", actor_label=data.validated_data["username"][:80])
-            raise serializers.ValidationError({"non_field_errors": [_("用户名或密码错误。")]})
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Wrong username or password.")]}
+            )
         token, key = issue_token(user)
         record_event("auth.token_issued", actor=user, target=token)
         return Response(

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,150 +15,382 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Branch',
+            name="Branch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_zh', models.CharField(max_length=120, verbose_name='中文名称')),
-                ('name_en', models.CharField(max_length=120, verbose_name='英文名称')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='网点代码')),
-                ('city', models.CharField(blank=True, max_length=60, verbose_name='城市')),
-                ('is_active', models.BooleanField(default=True, verbose_name='营业中')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_zh", models.CharField(max_length=120, verbose_name="Chinese name")),
+                ("name_en", models.CharField(max_length=120, verbose_name="English name")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="Branch code")),
+                ("city", models.CharField(blank=True, max_length=60, verbose_name="City")),
+                ("is_active", models.BooleanField(default=True, verbose_name="Active")),
             ],
             options={
-                'verbose_name': '网点',
-                'verbose_name_plural': '网点',
-                'ordering': ['code'],
+                "verbose_name": "Branch",
+                "verbose_name_plural": "Branches",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_zh', models.CharField(max_length=120, verbose_name='中文名称')),
-                ('name_en', models.CharField(max_length=120, verbose_name='英文名称')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='部门代码')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_zh", models.CharField(max_length=120, verbose_name="Chinese name")),
+                ("name_en", models.CharField(max_length=120, verbose_name="English name")),
+                (
+                    "code",
+                    models.CharField(max_length=30, unique=True, verbose_name="Department code"),
+                ),
             ],
             options={
-                'verbose_name': '部门',
-                'verbose_name_plural': '部门',
-                'ordering': ['code'],
+                "verbose_name": "Department",
+                "verbose_name_plural": "Departments",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(max_length=8)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("prefix", models.CharField(max_length=8)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('customer_number', models.CharField(max_length=20, unique=True, verbose_name='客户号')),
-                ('name', models.CharField(max_length=80, verbose_name='姓名')),
-                ('id_number_masked', models.CharField(blank=True, max_length=30, verbose_name='证件号(脱敏)')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('preferred_language', models.CharField(choices=[('zh-hans', '简体中文'), ('en', 'English')], default='zh-hans', max_length=10, verbose_name='首选语言')),
-                ('home_branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='qc_portal.branch', verbose_name='开户网点')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customer', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "customer_number",
+                    models.CharField(max_length=20, unique=True, verbose_name="Customer number"),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="Name")),
+                (
+                    "id_number_masked",
+                    models.CharField(blank=True, max_length=30, verbose_name="ID number (masked)"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="Mobile phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="E-mail")),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[("zh-hans", "简体中文"), ("en", "English")],
+                        default="zh-hans",
+                        max_length=10,
+                        verbose_name="Preferred language",
+                    ),
+                ),
+                (
+                    "home_branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to="qc_portal.branch",
+                        verbose_name="Home branch",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="customer",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户',
-                'verbose_name_plural': '客户',
-                'ordering': ['customer_number'],
+                "verbose_name": "Customer",
+                "verbose_name_plural": "Customers",
+                "ordering": ["customer_number"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(db_index=True, max_length=60, verbose_name='类别')),
-                ('severity', models.CharField(choices=[('info', '提示'), ('warning', '警告'), ('critical', '严重')], default='warning', max_length=10, verbose_name='级别')),
-                ('title_zh', models.CharField(max_length=250)),
-                ('title_en', models.CharField(max_length=250)),
-                ('message_zh', models.TextField(blank=True)),
-                ('message_en', models.TextField(blank=True)),
-                ('link', models.CharField(blank=True, max_length=300, verbose_name='证据链接')),
-                ('evidence', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('open', '待处理'), ('acknowledged', '已确认'), ('closed', '已关闭')], db_index=True, default='open', max_length=15, verbose_name='状态')),
-                ('note', models.TextField(blank=True, verbose_name='处理说明')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='qc_portal.branch')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='qc_portal.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("kind", models.CharField(db_index=True, max_length=60, verbose_name="Kind")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("info", "Info"),
+                            ("warning", "Warning"),
+                            ("critical", "Critical"),
+                        ],
+                        default="warning",
+                        max_length=10,
+                        verbose_name="Severity",
+                    ),
+                ),
+                ("title_zh", models.CharField(max_length=250)),
+                ("title_en", models.CharField(max_length=250)),
+                ("message_zh", models.TextField(blank=True)),
+                ("message_en", models.TextField(blank=True)),
+                (
+                    "link",
+                    models.CharField(blank=True, max_length=300, verbose_name="Evidence link"),
+                ),
+                ("evidence", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=15,
+                        verbose_name="Status",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="Handling note")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("handled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="qc_portal.branch",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="qc_portal.department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预警',
-                'verbose_name_plural': '预警',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "Alert",
+                "verbose_name_plural": "Alerts",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor_label', models.CharField(blank=True, max_length=80, verbose_name='操作方')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='动作')),
-                ('target_type', models.CharField(blank=True, max_length=80, verbose_name='对象类型')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='请求编号')),
-                ('client_ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='客户端IP')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="Time"
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=80, verbose_name="Actor")),
+                ("action", models.CharField(db_index=True, max_length=80, verbose_name="Action")),
+                (
+                    "target_type",
+                    models.CharField(blank=True, max_length=80, verbose_name="Target type"),
+                ),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="Target ID"),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="Changes")),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="Request ID"),
+                ),
+                (
+                    "client_ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="Client IP"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='qc_portal_a_target__45e787_idx')],
+                "verbose_name": "Audit event",
+                "verbose_name_plural": "Audit events",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id"], name="qc_portal_a_target__45e787_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='qc_portal.alert')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="qc_portal.alert",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-alert__created_at'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'alert'), name='one_notification_per_alert')],
+                "ordering": ["-alert__created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "alert"), name="one_notification_per_alert"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StaffProfile',
+            name="StaffProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employee_number', models.CharField(max_length=20, unique=True, verbose_name='工号')),
-                ('full_name', models.CharField(max_length=80, verbose_name='姓名')),
-                ('position', models.CharField(blank=True, max_length=80, verbose_name='岗位')),
-                ('hired_on', models.DateField(verbose_name='入职日期')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='离职日期')),
-                ('credit_authority_limit', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='授信审批权限')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='qc_portal.branch')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='qc_portal.department')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='staff_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "employee_number",
+                    models.CharField(max_length=20, unique=True, verbose_name="Employee number"),
+                ),
+                ("full_name", models.CharField(max_length=80, verbose_name="Name")),
+                ("position", models.CharField(blank=True, max_length=80, verbose_name="Position")),
+                ("hired_on", models.DateField(verbose_name="Hired on")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="Left on")),
+                (
+                    "credit_authority_limit",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=16,
+                        verbose_name="Credit authority limit",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="qc_portal.branch",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="qc_portal.department",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '员工',
-                'verbose_name_plural': '员工',
-                'ordering': ['employee_number'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('hired_on')), _connector='OR'), name='staff_left_after_hired'), models.CheckConstraint(condition=models.Q(('credit_authority_limit__gte', 0)), name='staff_limit_not_negative')],
+                "verbose_name": "Staff member",
+                "verbose_name_plural": "Staff",
+                "ordering": ["employee_number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("left_on__isnull", True),
+                            ("left_on__gte", models.F("hired_on")),
+                            _connector="OR",
+                        ),
+                        name="staff_left_after_hired",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("credit_authority_limit__gte", 0)),
+                        name="staff_limit_not_negative",
+                    ),
+                ],
             },
         ),
     ]

@@ -3,9 +3,18 @@
 from django.db import migrations
 
 ROLES = [
-    "customer", "service_agent", "branch_manager", "relationship_manager", "risk_initial",
-    "risk_review", "risk_final", "risk_manager", "integration_admin", "hr_trainer",
-    "head_office", "auditor",
+    "customer",
+    "service_agent",
+    "branch_manager",
+    "relationship_manager",
+    "risk_initial",
+    "risk_review",
+    "risk_final",
+    "risk_manager",
+    "integration_admin",
+    "hr_trainer",
+    "head_office",
+    "auditor",
 ]
 DEPARTMENTS = [
     ("customer_service", "客户服务部", "Customer Service"),
@@ -23,9 +32,14 @@ def seed(apps, schema_editor):
     for role in ROLES:
         Group.objects.get_or_create(name=role)
     for code, name_zh, name_en in DEPARTMENTS:
-        Department.objects.update_or_create(code=code, defaults={"name_zh": name_zh, "name_en": name_en})
+        Department.objects.update_or_create(
+            code=code, defaults={"name_zh": name_zh, "name_en": name_en}
+        )
 
 
 class Migration(migrations.Migration):
-    dependencies = [("qc_portal", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [
+        ("qc_portal", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -41,9 +41,12 @@ class Command(BaseCommand):
             context.rng = random.Random(f"{seed}-{label}")
             module.seed(context)
             self.stdout.write(f"{label}: done in {time.monotonic() - step:.1f}s")
-        self.stdout.write(self.style.SUCCESS(f"Demo bank ready in {time.monotonic() - started:.1f}s."))
         self.stdout.write(
-            f"Logins (password {DEMO_PASSWORD}): " + ", ".join(sorted(str(k) for k in context.logins))
+            self.style.SUCCESS(f"Demo bank ready in {time.monotonic() - started:.1f}s.")
+        )
+        self.stdout.write(
+            f"Logins (password {DEMO_PASSWORD}): "
+            + ", ".join(sorted(str(k) for k in context.logins))
         )
         for note in context.notes:
             self.stdout.write(note)
