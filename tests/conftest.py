@@ -34,7 +34,9 @@ def pytest_collection_modifyitems(config, items):
     keep, drop = [], []
     for item in items:
         needs = {m.name for m in item.iter_markers()} & {"postgres", "system"}
-        (drop if needs & set(missing) or ("system" in needs and "postgres" in missing) else keep).append(item)
+        (
+            drop if needs & set(missing) or ("system" in needs and "postgres" in missing) else keep
+        ).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -60,7 +62,13 @@ def _role_fixture(role: str, *, at: str = "branch", department_code: str = "reta
     @pytest.fixture
     def fixture(request):
         where = request.getfixturevalue(at)
-        return make_staff(role, branch=where, username=request.fixturename, department_code=department_code, **profile)
+        return make_staff(
+            role,
+            branch=where,
+            username=request.fixturename,
+            department_code=department_code,
+            **profile,
+        )
 
     return fixture
 
@@ -68,7 +76,9 @@ def _role_fixture(role: str, *, at: str = "branch", department_code: str = "reta
 branch_manager = _role_fixture("branch_manager")
 other_branch_manager = _role_fixture("branch_manager", at="other_branch")
 service_agent = _role_fixture("service_agent", department_code="customer_service")
-other_service_agent = _role_fixture("service_agent", at="other_branch", department_code="customer_service")
+other_service_agent = _role_fixture(
+    "service_agent", at="other_branch", department_code="customer_service"
+)
 relationship_manager = _role_fixture("relationship_manager")
 risk_initial = _role_fixture("risk_initial", department_code="risk")
 risk_review = _role_fixture("risk_review", department_code="risk")

@@ -69,7 +69,14 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     home_branch = factory.SubFactory(BranchFactory)
 
 
-def make_staff(role: str, *, branch: Branch, username: str | None = None, department_code: str = "retail", **profile):
+def make_staff(
+    role: str,
+    *,
+    branch: Branch,
+    username: str | None = None,
+    department_code: str = "retail",
+    **profile,
+):
     """A user holding `role`, with a staff profile at `branch`."""
     user = UserFactory(username=username, roles=[role]) if username else UserFactory(roles=[role])
     StaffProfileFactory(user=user, branch=branch, department=department(department_code), **profile)
@@ -77,6 +84,10 @@ def make_staff(role: str, *, branch: Branch, username: str | None = None, depart
 
 
 def make_customer_user(*, branch: Branch, username: str | None = None) -> tuple:
-    user = UserFactory(username=username, roles=["customer"]) if username else UserFactory(roles=["customer"])
+    user = (
+        UserFactory(username=username, roles=["customer"])
+        if username
+        else UserFactory(roles=["customer"])
+    )
     customer = CustomerFactory(user=user, home_branch=branch)
     return user, customer

@@ -30,10 +30,26 @@ def live_worker(django_db_setup, django_db_blocker):
     }
     celery_app.control.purge()
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "qc_portal", "worker", "--pool=prefork",
-         "--concurrency=2", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
-         "-n", f"system-tests-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "qc_portal",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=2",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"system-tests-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 60
     try:
