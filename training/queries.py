@@ -1,0 +1,522 @@
+"""Reads for training: what the mandatory rules require of whom, who holds a current
+completion, coverage per quarter (done in the database), course effect, surveys and ideas.
+
+Rules used throughout (documented here once):
+
+* A mandatory rule (CourseRequirement) is *in force on a day* when
+  `active_from <= day < active_until` (open end when `active_until` is empty).
+* For a quarter's coverage, the rules in force on the quarter's last day apply, and a course
+  counts as held when it was completed inside the window its frequency demands, before the
+  quarter's end: quarterly → in that quarter; yearly → in that calendar year up to the quarter's
+  end; once → ever before the quarter's end.
+* For "is this person current right now" (`has_lapsed_mandatory_training`, the credit gate),
+  the rules in force today apply and a completion is current when made in the current
+  quarter (quarterly) / current calendar year (yearly) / ever (once); during a grace period of
+  the first `QC_TRAINING_GRACE_DAYS` (default 30) days of a quarter (yearly: of a year), the
+  previous quarter's (year's) completion still counts, so nobody lapses at midnight on 1 April
+  before the new quarter's sessions could even be held.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from qc_portal.models import StaffProfile
+from qc_portal.periods import QUARTER, Period
+from qc_portal.roles import BANK_WIDE_ROLES, roles_of
+from qc_portal.scoping import scope_to_branches, staff_profile
+from training.models import (
+    Completion,
+    Course,
+    CourseRequirement,
+    Enrollment,
+    Idea,
+    Session,
+    Survey,
+    SurveyAnswer,
+)
+
+ANONYMITY_FLOOR = 5  # survey groups smaller than this are never shown
+
+
+def grace_days() -> int:
+    return int(getattr(settings, "QC_TRAINING_GRACE_DAYS", 30))
+
+
+def in_force_q(day: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}active_from__lte": day}) & (
+        Q(**{f"{prefix}active_until__isnull": True}) | Q(**{f"{prefix}active_until__gt": day})
+    )
+
+
+def _quarter_window_q(period: Period) -> Q:
+    """Completions that count for `period` (a quarter), by the course's frequency."""
+    year_start = date(period.year, 1, 1)
+    return Q(completed_on__lt=period.end_date) & (
+        Q(course__frequency=Course.Frequency.QUARTERLY, completed_on__gte=period.start_date)
+        | Q(course__frequency=Course.Frequency.YEARLY, completed_on__gte=year_start)
+        | Q(course__frequency=Course.Frequency.ONCE)
+    )
+
+
+def _current_window_q(today: date) -> Q:
+    """Completions that are current today, with the grace period (see module docstring)."""
+    quarter = Period.containing(today, QUARTER)
+    grace = timedelta(days=grace_days())
+    quarter_from = quarter.start_date
+    if today < quarter.start_date + grace:
+        quarter_from = quarter.previous().start_date
+    year_from = date(today.year, 1, 1)
+    if today < year_from + grace:
+        year_from = date(today.year - 1, 1, 1)
+    return Q(completed_on__lte=today) & (
+        Q(course__frequency=Course.Frequency.QUARTERLY, completed_on__gte=quarter_from)
+        | Q(course__frequency=Course.Frequency.YEARLY, completed_on__gte=year_from)
+        | Q(course__frequency=Course.Frequency.ONCE)
+    )
+
+
+def _matching_rules(day: date, *, user_ref, department_ref) -> QuerySet[CourseRequirement]:
+    """Rules in force on `day` that apply to the person given by the two references
+    (values or OuterRef expressions)."""
+    groups = get_user_model().groups.through.objects.filter(
+        user_id=user_ref, group__name=OuterRef("role")
+    )
+    return CourseRequirement.objects.filter(in_force_q(day), course__is_active=True).filter(
+        Q(role="") | Exists(groups),
+        Q(department__isnull=True) | Q(department_id=department_ref),
+    )
+
+
+def required_courses(
+    user, *, day: date | None = None, category: str | None = None
+) -> QuerySet[Course]:
+    """The courses the mandatory rules in force on `day` require of `user`."""
+    day = day or timezone.localdate()
+    profile = staff_profile(user)
+    if profile is None:
+        return Course.objects.none()
+    rules = _matching_rules(day, user_ref=user.pk, department_ref=profile.department_id)
+    courses = Course.objects.filter(pk__in=rules.values("course_id"))
+    if category:
+        courses = courses.filter(category=category)
+    return courses
+
+
+def has_lapsed_mandatory_training(user, *, category: str = "risk_control") -> bool:
+    """True when the user's role (or department) requires a mandatory course of `category`
+    and they hold no current completion of it (see the module docstring for "current",
+    including the 30-day grace at the start of a quarter); False when nothing is required."""
+    today = timezone.localdate()
+    current = Completion.objects.filter(
+        _current_window_q(today), user_id=user.pk, course_id=OuterRef("pk")
+    )
+    return (
+        required_courses(user, day=today, category=category)
+        .annotate(held=Exists(current))
+        .filter(held=False)
+        .exists()
+    )
+
+
+def due_courses(user, *, day: date | None = None) -> list[dict]:
+    """What the user must do now: each required course with whether it is held and when."""
+    day = day or timezone.localdate()
+    period = Period.containing(day, QUARTER)
+    held = Completion.objects.filter(
+        _quarter_window_q(period), user_id=user.pk, course_id=OuterRef("pk")
+    )
+    courses = required_courses(user, day=period.last_date).annotate(held=Exists(held))
+    return list(courses)
+
+
+# --- coverage (training.coverage, pages) ---
+
+
+def active_staff_in(period: Period) -> QuerySet[StaffProfile]:
+    """Staff employed on any day of the period: a mid-quarter joiner counts, someone who
+    left before the quarter began does not."""
+    return StaffProfile.objects.filter(hired_on__lt=period.end_date).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=period.start_date)
+    )
+
+
+def annotate_coverage(staff: QuerySet[StaffProfile], period: Period) -> QuerySet[StaffProfile]:
+    """Annotate `is_covered`: no mandatory rule applies to the person without a completion
+    valid for the quarter. One correlated NOT EXISTS per row, evaluated by the database."""
+    rules = _matching_rules(
+        period.last_date,
+        user_ref=OuterRef(OuterRef("user_id")),
+        department_ref=OuterRef("department_id"),
+    )
+    held = Completion.objects.filter(
+        _quarter_window_q(period),
+        user_id=OuterRef(OuterRef("user_id")),
+        course_id=OuterRef("course_id"),
+    )
+    missing = rules.annotate(held=Exists(held)).filter(held=False)
+    return staff.annotate(is_covered=~Exists(missing))
+
+
+@dataclass
+class CoverageRow:
+    key: object
+    label: str
+    active: int
+    covered: int
+
+    @property
+    def behind(self) -> int:
+        return self.active - self.covered
+
+    @property
+    def ratio(self) -> float | None:
+        return self.covered / self.active if self.active else None
+
+
+def coverage_by(period: Period, *, user, group: str = "branch") -> list[CoverageRow]:
+    """Coverage per branch or department over the staff the user may see."""
+    staff = scope_to_branches(active_staff_in(period), user)
+    rows = (
+        annotate_coverage(staff, period)
+        .values(f"{group}_id", f"{group}__name_zh", f"{group}__name_en", f"{group}__code")
+        .annotate(active=Count("id"), covered=Count("id", filter=Q(is_covered=True)))
+        .order_by(f"{group}__code")
+    )
+    from django.utils import translation
+
+    english = translation.get_language() == "en"
+    return [
+        CoverageRow(
+            key=row[f"{group}_id"],
+            label=row[f"{group}__name_en"] if english else row[f"{group}__name_zh"],
+            active=row["active"],
+            covered=row["covered"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class BehindPerson:
+    profile: StaffProfile
+    missing: list = field(default_factory=list)
+
+
+def people_behind(
+    period: Period, *, user, branch_id=None, department_id=None, limit: int = 500
+) -> list[BehindPerson]:
+    """The visible staff not covered for the quarter, each with the courses they miss.
+    Three queries whatever the number of people: the uncovered staff, the rules in force
+    with their roles, and their valid completions."""
+    staff = scope_to_branches(active_staff_in(period), user).select_related(
+        "branch", "department", "user"
+    )
+    if branch_id:
+        staff = staff.filter(branch_id=branch_id)
+    if department_id:
+        staff = staff.filter(department_id=department_id)
+    behind = list(
+        annotate_coverage(staff, period)
+        .filter(is_covered=False)
+        .order_by("branch__code", "employee_number")[:limit]
+    )
+    if not behind:
+        return []
+    user_ids = [p.user_id for p in behind]
+    memberships = defaultdict(set)
+    for user_id, name in (
+        get_user_model()
+        .groups.through.objects.filter(user_id__in=user_ids)
+        .values_list("user_id", "group__name")
+    ):
+        memberships[user_id].add(name)
+    rules = list(
+        CourseRequirement.objects.filter(
+            in_force_q(period.last_date), course__is_active=True
+        ).select_related("course")
+    )
+    held = set(
+        Completion.objects.filter(_quarter_window_q(period), user_id__in=user_ids).values_list(
+            "user_id", "course_id"
+        )
+    )
+    result = []
+    for profile in behind:
+        missing = {}
+        for rule in rules:
+            if rule.role and rule.role not in memberships[profile.user_id]:
+                continue
+            if rule.department_id and rule.department_id != profile.department_id:
+                continue
+            if (profile.user_id, rule.course_id) not in held:
+                missing[rule.course_id] = rule.course
+        result.append(BehindPerson(profile, sorted(missing.values(), key=lambda c: c.code)))
+    return result
+
+
+# --- sessions and enrolments ---
+
+
+def visible_sessions(user) -> QuerySet[Session]:
+    """Sessions are bank-wide (online or at a training centre): every staff member sees them."""
+    if not roles_of(user) or staff_profile(user) is None and not roles_of(user) & BANK_WIDE_ROLES:
+        return Session.objects.none()
+    return Session.objects.select_related("course", "plan")
+
+
+def my_enrollments(user) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(user=user)
+        .select_related("session__course")
+        .order_by("-session__starts_at")
+    )
+
+
+def session_counts(session: Session) -> dict:
+    counts = session.enrollments.aggregate(
+        enrolled=Count("id", filter=Q(status=Enrollment.Status.ENROLLED)),
+        waitlisted=Count("id", filter=Q(status=Enrollment.Status.WAITLISTED)),
+    )
+    return counts
+
+
+# --- course effect (Kirkpatrick) ---
+
+
+@dataclass
+class CourseEffect:
+    course: Course
+    participants: int
+    attended: int
+    passed: int
+    feedback_count: int
+    feedback_mean: float | None
+    feedback_distribution: dict
+    pre_mean: float | None
+    post_mean: float | None
+    gain_mean: float | None
+    gain_count: int
+    behaviour: dict | None  # None: not applicable; {"available": False, ...}: no data source
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.attended if self.attended else None
+
+
+def course_effect(course: Course, *, months: int = 3) -> CourseEffect:
+    enrollments = Enrollment.objects.filter(session__course=course).exclude(
+        status=Enrollment.Status.WITHDRAWN
+    )
+    figures = enrollments.aggregate(
+        participants=Count("id"),
+        attended=Count("id", filter=Q(attended=True)),
+        passed=Count("id", filter=Q(attended=True, passed=True)),
+        feedback_count=Count("feedback_rating"),
+        feedback_mean=Avg("feedback_rating"),
+        pre_mean=Avg("pre_score", filter=Q(pre_score__isnull=False, post_score__isnull=False)),
+        post_mean=Avg("post_score", filter=Q(pre_score__isnull=False, post_score__isnull=False)),
+        gain_mean=Avg(
+            F("post_score") - F("pre_score"),
+            filter=Q(pre_score__isnull=False, post_score__isnull=False),
+        ),
+        gain_count=Count("id", filter=Q(pre_score__isnull=False, post_score__isnull=False)),
+    )
+    distribution = {score: 0 for score in range(1, 6)}
+    for row in (
+        enrollments.filter(feedback_rating__isnull=False)
+        .values("feedback_rating")
+        .annotate(n=Count("id"))
+    ):
+        distribution[row["feedback_rating"]] = row["n"]
+    behaviour = None
+    if course.category == Course.Category.SERVICE_SKILLS:
+        behaviour = behaviour_effect(course, months=months)
+    return CourseEffect(
+        course=course, feedback_distribution=distribution, behaviour=behaviour, **figures
+    )
+
+
+def _services_stats():
+    """`services.queries.agent_service_stats` when the services app provides it."""
+    try:
+        module = importlib.import_module("services.queries")
+    except ImportError:
+        return None
+    return getattr(module, "agent_service_stats", None)
+
+
+def behaviour_effect(course: Course, *, months: int = 3) -> dict:
+    """Kirkpatrick levels 3–4 for a service-skills course: the trained agents' mean handling
+    time and CSAT in the `months` before their completion vs the `months` after, pooled over
+    agents (each agent's window is anchored on their own first completion)."""
+    stats = _services_stats()
+    if stats is None:
+        return {"available": False, "reason": "services"}
+    completions = (
+        Completion.objects.filter(course=course)
+        .values("user_id")
+        .annotate(first=Min("completed_on"))
+    )
+    by_month: dict[date, list[int]] = defaultdict(list)
+    for row in completions:
+        by_month[row["first"].replace(day=1)].append(row["user_id"])
+    before = {"handling": [], "csat": [], "records": 0}
+    after = {"handling": [], "csat": [], "records": 0}
+    today = timezone.localdate()
+    for month_start, user_ids in by_month.items():
+        anchor = Period.containing(month_start)
+        windows = (
+            (before, anchor.shift(-months).start, anchor.start),
+            (after, anchor.next().start, anchor.shift(months + 1).start),
+        )
+        for bucket, start, end in windows:
+            if start.date() > today:
+                continue
+            for values in stats(user_ids, start, end).values():
+                records = values.get("records") or 0
+                if not records:
+                    continue
+                bucket["records"] += records
+                if values.get("mean_handling_seconds") is not None:
+                    bucket["handling"].append((values["mean_handling_seconds"], records))
+                if values.get("csat") is not None:
+                    bucket["csat"].append((values["csat"], records))
+
+    def weighted(pairs):
+        total = sum(weight for _value, weight in pairs)
+        return sum(float(value) * weight for value, weight in pairs) / total if total else None
+
+    result = {"available": True, "months": months, "agents": sum(len(v) for v in by_month.values())}
+    for name, bucket in (("before", before), ("after", after)):
+        result[name] = {
+            "records": bucket["records"],
+            "handling_seconds": weighted(bucket["handling"]),
+            "csat": weighted(bucket["csat"]),
+        }
+    return result
+
+
+# --- survey results (anonymity floor) ---
+
+
+@dataclass
+class SurveyGroupResult:
+    label: str
+    respondents: int
+    shown: bool
+    mean: float | None = None
+    satisfied_share: float | None = None
+
+
+def survey_results(survey: Survey, *, group: str = "branch") -> dict:
+    """Aggregates only, and only for groups of at least ANONYMITY_FLOOR respondents; smaller
+    groups are reported as suppressed without any figure. The bank-wide line obeys the same
+    floor."""
+    from django.utils import translation
+
+    english = translation.get_language() == "en"
+    answers = SurveyAnswer.objects.filter(response__survey=survey)
+    rows = (
+        answers.values(
+            f"response__{group}__code", f"response__{group}__name_zh", f"response__{group}__name_en"
+        )
+        .annotate(
+            respondents=Count("response", distinct=True),
+            answers=Count("id"),
+            mean=Avg("score"),
+            satisfied=Count("id", filter=Q(score__gte=4)),
+        )
+        .order_by(f"response__{group}__code")
+    )
+    groups = []
+    for row in rows:
+        label = (
+            row[f"response__{group}__name_en"] if english else row[f"response__{group}__name_zh"]
+        )
+        shown = row["respondents"] >= ANONYMITY_FLOOR
+        groups.append(
+            SurveyGroupResult(
+                label=label,
+                respondents=row["respondents"] if shown else 0,
+                shown=shown,
+                mean=row["mean"] if shown else None,
+                satisfied_share=row["satisfied"] / row["answers"]
+                if shown and row["answers"]
+                else None,
+            )
+        )
+    total = answers.aggregate(
+        respondents=Count("response", distinct=True),
+        answers=Count("id"),
+        mean=Avg("score"),
+        satisfied=Count("id", filter=Q(score__gte=4)),
+    )
+    bank_shown = total["respondents"] >= ANONYMITY_FLOOR
+    questions = []
+    if bank_shown:
+        for question in survey.questions.annotate(
+            mean=Avg("answers__score"),
+            satisfied=Count("answers", filter=Q(answers__score__gte=4)),
+            n=Count("answers"),
+        ):
+            questions.append(
+                {
+                    "question": question,
+                    "mean": question.mean,
+                    "satisfied_share": question.satisfied / question.n if question.n else None,
+                }
+            )
+    return {
+        "groups": groups,
+        "bank": SurveyGroupResult(
+            label="",
+            respondents=total["respondents"] if bank_shown else 0,
+            shown=bank_shown,
+            mean=total["mean"] if bank_shown else None,
+            satisfied_share=total["satisfied"] / total["answers"]
+            if bank_shown and total["answers"]
+            else None,
+        ),
+        "questions": questions,
+        "floor": ANONYMITY_FLOOR,
+    }
+
+
+# --- ideas ---
+
+
+def visible_ideas(user) -> QuerySet[Idea]:
+    return scope_to_branches(
+        Idea.objects.select_related("author", "branch", "department"), user
+    ).annotate(support_count=Count("supports", distinct=True))
+
+
+def idea_counts(user, *, group: str = "branch") -> list[dict]:
+    return list(
+        scope_to_branches(Idea.objects.all(), user)
+        .values(f"{group}__code", f"{group}__name_zh", f"{group}__name_en")
+        .annotate(
+            submitted=Count("id"),
+            adopted=Count("id", filter=Q(status=Idea.Status.ADOPTED)),
+            declined=Count("id", filter=Q(status=Idea.Status.DECLINED)),
+        )
+        .order_by(f"{group}__code")
+    )
