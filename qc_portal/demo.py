@@ -21,7 +21,15 @@ from qc_portal.roles import Role
 DEMO_PASSWORD = "QcDemo#2026"
 # Measure apps seed after the organisation, in this order (credit opens cases, so it follows
 # transparency; kpis computes results from everything before it).
-DEMO_APP_ORDER = ["services", "transparency", "credit", "integration", "training", "kpis"]
+DEMO_APP_ORDER = [
+    "services",
+    "transparency",
+    "credit",
+    "integration",
+    "training",
+    "assistant",
+    "kpis",
+]
 
 SCALES = {
     # branches, staff per branch, customers per branch

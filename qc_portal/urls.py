@@ -5,7 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from qc_portal import views
 from qc_portal.api.views import TokenObtainApi
 
-MEASURE_APPS = ["services", "transparency", "credit", "integration", "training", "kpis"]
+MEASURE_APPS = [
+    "services",
+    "transparency",
+    "credit",
+    "integration",
+    "training",
+    "assistant",
+    "kpis",
+]
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),

@@ -22,14 +22,27 @@ DEBUG = env.bool("DEBUG", default=True)
 # The development key is public; production must bring its own and start-up refuses otherwise.
 DEVELOPMENT_SECRET_KEY = "django-insecure-qc-portal-embedded-development-key-not-for-production"
 SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
+if not DEBUG and (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5  # the same test as Django's deploy check (security.W009)
+    or SECRET_KEY.startswith(("django-insecure", "change-me"))  # ours, or .env.example's
+):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is off."
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-LOCAL_APPS = ["qc_portal", "services", "transparency", "credit", "integration", "training", "kpis"]
+LOCAL_APPS = [
+    "qc_portal",
+    "services",
+    "transparency",
+    "credit",
+    "integration",
+    "training",
+    "assistant",
+    "kpis",
+]
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -144,9 +157,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- API ---
 REST_FRAMEWORK = {
+    # Token first: DRF answers an anonymous request with the first class's challenge, so the
+    # mobile app gets 401 + "WWW-Authenticate: Token" instead of a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "qc_portal.api.authentication.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
