@@ -221,11 +221,9 @@ class BehindPerson:
 
 
 def people_behind(
-    period: Period, *, user, branch_id=None, department_id=None, limit: int = 500
+    period: Period, *, user, branch_id=None, department_id=None, limit: int | None = 500
 ) -> list[BehindPerson]:
-    """The visible staff not covered for the quarter, each with the courses they miss.
-    Three queries whatever the number of people: the uncovered staff, the rules in force
-    with their roles, and their valid completions."""
+    """The staff `user` may see who are not covered for the quarter, with what they miss."""
     staff = scope_to_branches(active_staff_in(period), user).select_related(
         "branch", "department", "user"
     )
@@ -233,11 +231,21 @@ def people_behind(
         staff = staff.filter(branch_id=branch_id)
     if department_id:
         staff = staff.filter(department_id=department_id)
-    behind = list(
+    return behind_among(staff, period, limit=limit)
+
+
+def behind_among(
+    staff: QuerySet[StaffProfile], period: Period, *, limit: int | None = None
+) -> list[BehindPerson]:
+    """Those of `staff` not covered for the quarter, each with the courses they miss. Three
+    queries whatever the number of people: the uncovered staff, the rules in force with the
+    people's roles, and their valid completions."""
+    behind = (
         annotate_coverage(staff, period)
         .filter(is_covered=False)
-        .order_by("branch__code", "employee_number")[:limit]
+        .order_by("branch__code", "employee_number")
     )
+    behind = list(behind[:limit] if limit else behind)
     if not behind:
         return []
     user_ids = [p.user_id for p in behind]
@@ -270,6 +278,15 @@ def people_behind(
                 missing[rule.course_id] = rule.course
         result.append(BehindPerson(profile, sorted(missing.values(), key=lambda c: c.code)))
     return result
+
+
+def active_on_q(day: date) -> Q:
+    """Employed on `day` with a login that still works."""
+    return (
+        Q(hired_on__lte=day)
+        & (Q(left_on__isnull=True) | Q(left_on__gte=day))
+        & Q(user__is_active=True)
+    )
 
 
 # --- sessions and enrolments ---

@@ -8,276 +8,768 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('qc_portal', '0003_audit_append_only_trigger'),
+        ("qc_portal", "0003_audit_append_only_trigger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_zh', models.CharField(max_length=200, verbose_name='Title (Chinese)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='Title (English)')),
-                ('quarter', models.CharField(max_length=7, unique=True, verbose_name='Quarter')),
-                ('opens_on', models.DateField(verbose_name='Opens on')),
-                ('closes_on', models.DateField(verbose_name='Closes on')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_zh", models.CharField(max_length=200, verbose_name="Title (Chinese)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="Title (English)")),
+                ("quarter", models.CharField(max_length=7, unique=True, verbose_name="Quarter")),
+                ("opens_on", models.DateField(verbose_name="Opens on")),
+                ("closes_on", models.DateField(verbose_name="Closes on")),
             ],
             options={
-                'verbose_name': 'Satisfaction survey',
-                'verbose_name_plural': 'Satisfaction surveys',
-                'ordering': ['-quarter'],
+                "verbose_name": "Satisfaction survey",
+                "verbose_name_plural": "Satisfaction surveys",
+                "ordering": ["-quarter"],
             },
         ),
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_zh', models.CharField(max_length=200, verbose_name='Title (Chinese)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='Title (English)')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='Course code')),
-                ('category', models.CharField(choices=[('business_process', 'Business process'), ('service_skills', 'Service skills'), ('risk_control', 'Risk control'), ('compliance', 'Compliance'), ('other', 'Other')], max_length=30, verbose_name='Category')),
-                ('duration_minutes', models.PositiveIntegerField(default=60, verbose_name='Duration (minutes)')),
-                ('pass_mark', models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='Pass mark')),
-                ('frequency', models.CharField(choices=[('quarterly', 'Every quarter'), ('yearly', 'Every year'), ('once', 'Once')], default='yearly', max_length=20, verbose_name='Frequency')),
-                ('materials', models.TextField(blank=True, verbose_name='Materials (Markdown)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='Active')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_zh", models.CharField(max_length=200, verbose_name="Title (Chinese)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="Title (English)")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="Course code")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("business_process", "Business process"),
+                            ("service_skills", "Service skills"),
+                            ("risk_control", "Risk control"),
+                            ("compliance", "Compliance"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="Category",
+                    ),
+                ),
+                (
+                    "duration_minutes",
+                    models.PositiveIntegerField(default=60, verbose_name="Duration (minutes)"),
+                ),
+                (
+                    "pass_mark",
+                    models.PositiveSmallIntegerField(
+                        default=60,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="Pass mark",
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("quarterly", "Every quarter"),
+                            ("yearly", "Every year"),
+                            ("once", "Once"),
+                        ],
+                        default="yearly",
+                        max_length=20,
+                        verbose_name="Frequency",
+                    ),
+                ),
+                ("materials", models.TextField(blank=True, verbose_name="Materials (Markdown)")),
+                ("is_active", models.BooleanField(default=True, verbose_name="Active")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'Course',
-                'verbose_name_plural': 'Courses',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('pass_mark__lte', 100)), name='course_pass_mark_max_100')],
+                "verbose_name": "Course",
+                "verbose_name_plural": "Courses",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("pass_mark__lte", 100)), name="course_pass_mark_max_100"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Idea',
+            name="Idea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='Title')),
-                ('description', models.TextField(verbose_name='Description')),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('adopted', 'Adopted'), ('declined', 'Declined')], default='submitted', max_length=12, verbose_name='Status')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True, verbose_name='Review note')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='qc_portal.branch')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='qc_portal.department')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="Title")),
+                ("description", models.TextField(verbose_name="Description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("adopted", "Adopted"),
+                            ("declined", "Declined"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                        verbose_name="Status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True, verbose_name="Review note")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="qc_portal.branch",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="qc_portal.department",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Innovation idea',
-                'verbose_name_plural': 'Innovation ideas',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "Innovation idea",
+                "verbose_name_plural": "Innovation ideas",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text_zh', models.CharField(max_length=300, verbose_name='Question (Chinese)')),
-                ('text_en', models.CharField(max_length=300, verbose_name='Question (English)')),
-                ('is_active', models.BooleanField(default=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='training.course')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text_zh", models.CharField(max_length=300, verbose_name="Question (Chinese)")),
+                ("text_en", models.CharField(max_length=300, verbose_name="Question (English)")),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="training.course",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Quiz question',
-                'verbose_name_plural': 'Quiz questions',
-                'ordering': ['course', 'id'],
+                "verbose_name": "Quiz question",
+                "verbose_name_plural": "Quiz questions",
+                "ordering": ["course", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Choice',
+            name="Choice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text_zh', models.CharField(max_length=200)),
-                ('text_en', models.CharField(max_length=200)),
-                ('is_correct', models.BooleanField(default=False)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='training.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text_zh", models.CharField(max_length=200)),
+                ("text_en", models.CharField(max_length=200)),
+                ("is_correct", models.BooleanField(default=False)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="choices",
+                        to="training.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question', 'id'],
+                "ordering": ["question", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='Starts at')),
-                ('trainer_name', models.CharField(blank=True, max_length=80, verbose_name='Trainer')),
-                ('location', models.CharField(blank=True, max_length=120, verbose_name='Place')),
-                ('is_online', models.BooleanField(default=False, verbose_name='Online')),
-                ('capacity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='Capacity')),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='scheduled', max_length=12, verbose_name='Status')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='training.course')),
-                ('trainer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="Starts at")),
+                (
+                    "trainer_name",
+                    models.CharField(blank=True, max_length=80, verbose_name="Trainer"),
+                ),
+                ("location", models.CharField(blank=True, max_length=120, verbose_name="Place")),
+                ("is_online", models.BooleanField(default=False, verbose_name="Online")),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="Capacity",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=12,
+                        verbose_name="Status",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="training.course",
+                    ),
+                ),
+                (
+                    "trainer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Session',
-                'verbose_name_plural': 'Sessions',
-                'ordering': ['starts_at', 'id'],
+                "verbose_name": "Session",
+                "verbose_name_plural": "Sessions",
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('enrolled', 'Enrolled'), ('waitlisted', 'Waiting list'), ('withdrawn', 'Withdrawn')], max_length=12, verbose_name='Status')),
-                ('source', models.CharField(choices=[('automatic', 'Automatic (mandatory)'), ('manual', 'Manual')], max_length=12, verbose_name='Source')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attended', models.BooleanField(blank=True, null=True, verbose_name='Attended')),
-                ('pre_score', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='Pre-test score')),
-                ('post_score', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='Post-test score')),
-                ('passed', models.BooleanField(blank=True, null=True, verbose_name='Passed')),
-                ('feedback_rating', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='Feedback (1–5)')),
-                ('feedback_comment', models.TextField(blank=True, verbose_name='Feedback comment')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_enrollments', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to='training.session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("enrolled", "Enrolled"),
+                            ("waitlisted", "Waiting list"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=12,
+                        verbose_name="Status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("automatic", "Automatic (mandatory)"), ("manual", "Manual")],
+                        max_length=12,
+                        verbose_name="Source",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("attended", models.BooleanField(blank=True, null=True, verbose_name="Attended")),
+                (
+                    "pre_score",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="Pre-test score",
+                    ),
+                ),
+                (
+                    "post_score",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="Post-test score",
+                    ),
+                ),
+                ("passed", models.BooleanField(blank=True, null=True, verbose_name="Passed")),
+                (
+                    "feedback_rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="Feedback (1–5)",
+                    ),
+                ),
+                ("feedback_comment", models.TextField(blank=True, verbose_name="Feedback comment")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_enrollments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrollments",
+                        to="training.session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Enrolment',
-                'verbose_name_plural': 'Enrolments',
-                'ordering': ['session', 'created_at', 'id'],
+                "verbose_name": "Enrolment",
+                "verbose_name_plural": "Enrolments",
+                "ordering": ["session", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyParticipation',
+            name="SurveyParticipation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='training.survey')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participations",
+                        to="training.survey",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SurveyQuestion',
+            name="SurveyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('text_zh', models.CharField(max_length=300)),
-                ('text_en', models.CharField(max_length=300)),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='training.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("text_zh", models.CharField(max_length=300)),
+                ("text_en", models.CharField(max_length=300)),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="training.survey",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['survey', 'order', 'id'],
+                "ordering": ["survey", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='qc_portal.branch')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='qc_portal.department')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='training.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="qc_portal.branch",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="qc_portal.department",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="training.survey",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SurveyAnswer',
+            name="SurveyAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='training.surveyquestion')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='training.surveyresponse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ]
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="training.surveyquestion",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="training.surveyresponse",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TrainingPlan',
+            name="TrainingPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', models.CharField(max_length=7, unique=True, verbose_name='Quarter')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=12, verbose_name='Status')),
-                ('needs', models.JSONField(blank=True, default=list)),
-                ('note', models.TextField(blank=True, verbose_name='Note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quarter", models.CharField(max_length=7, unique=True, verbose_name="Quarter")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="Status",
+                    ),
+                ),
+                ("needs", models.JSONField(blank=True, default=list)),
+                ("note", models.TextField(blank=True, verbose_name="Note")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Training plan',
-                'verbose_name_plural': 'Training plans',
-                'ordering': ['-quarter'],
+                "verbose_name": "Training plan",
+                "verbose_name_plural": "Training plans",
+                "ordering": ["-quarter"],
             },
         ),
         migrations.AddField(
-            model_name='session',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sessions', to='training.trainingplan'),
+            model_name="session",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="sessions",
+                to="training.trainingplan",
+            ),
         ),
         migrations.CreateModel(
-            name='CourseRequirement',
+            name="CourseRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(blank=True, choices=[('customer', 'Customer'), ('service_agent', 'Service agent'), ('branch_manager', 'Branch manager'), ('relationship_manager', 'Relationship manager'), ('risk_initial', 'Initial reviewer'), ('risk_review', 'Second reviewer'), ('risk_final', 'Final approver'), ('risk_manager', 'Risk manager'), ('integration_admin', 'Integration administrator'), ('hr_trainer', 'HR trainer'), ('head_office', 'Head office management'), ('auditor', 'Auditor')], max_length=40, verbose_name='Role')),
-                ('active_from', models.DateField(verbose_name='In force from')),
-                ('active_until', models.DateField(blank=True, null=True, verbose_name='In force until (exclusive)')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirements', to='training.course')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='qc_portal.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("customer", "Customer"),
+                            ("service_agent", "Service agent"),
+                            ("branch_manager", "Branch manager"),
+                            ("relationship_manager", "Relationship manager"),
+                            ("risk_initial", "Initial reviewer"),
+                            ("risk_review", "Second reviewer"),
+                            ("risk_final", "Final approver"),
+                            ("risk_manager", "Risk manager"),
+                            ("integration_admin", "Integration administrator"),
+                            ("hr_trainer", "HR trainer"),
+                            ("head_office", "Head office management"),
+                            ("auditor", "Auditor"),
+                        ],
+                        max_length=40,
+                        verbose_name="Role",
+                    ),
+                ),
+                ("active_from", models.DateField(verbose_name="In force from")),
+                (
+                    "active_until",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="In force until (exclusive)"
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirements",
+                        to="training.course",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="qc_portal.department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Mandatory rule',
-                'verbose_name_plural': 'Mandatory rules',
-                'ordering': ['course', 'role'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('role', ''), _negated=True), ('department__isnull', False), _connector='OR'), name='requirement_names_role_or_department'), models.CheckConstraint(condition=models.Q(('active_until__isnull', True), ('active_until__gt', models.F('active_from')), _connector='OR'), name='requirement_until_after_from')],
+                "verbose_name": "Mandatory rule",
+                "verbose_name_plural": "Mandatory rules",
+                "ordering": ["course", "role"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", ""), _negated=True),
+                            ("department__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="requirement_names_role_or_department",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("active_until__isnull", True),
+                            ("active_until__gt", models.F("active_from")),
+                            _connector="OR",
+                        ),
+                        name="requirement_until_after_from",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Completion',
+            name="Completion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_on', models.DateField(verbose_name='Completed on')),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='Score')),
-                ('source', models.CharField(choices=[('session', 'Session'), ('external', 'External learning system')], max_length=12, verbose_name='Source')),
-                ('external_reference', models.CharField(blank=True, max_length=80)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_completions', to=settings.AUTH_USER_MODEL)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='completions', to='training.course')),
-                ('enrollment', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='completion', to='training.enrollment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_on", models.DateField(verbose_name="Completed on")),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="Score"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("session", "Session"), ("external", "External learning system")],
+                        max_length=12,
+                        verbose_name="Source",
+                    ),
+                ),
+                ("external_reference", models.CharField(blank=True, max_length=80)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_completions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="completions",
+                        to="training.course",
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="completion",
+                        to="training.enrollment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Completion',
-                'verbose_name_plural': 'Completions',
-                'ordering': ['-completed_on', '-id'],
-                'indexes': [models.Index(fields=['user', 'course', 'completed_on'], name='training_co_user_id_2f5be8_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'course', 'completed_on'), name='one_completion_per_course_day')],
+                "verbose_name": "Completion",
+                "verbose_name_plural": "Completions",
+                "ordering": ["-completed_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["user", "course", "completed_on"],
+                        name="training_co_user_id_2f5be8_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "course", "completed_on"),
+                        name="one_completion_per_course_day",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IdeaSupport',
+            name="IdeaSupport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('idea', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supports', to='training.idea')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supports",
+                        to="training.idea",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('idea', 'user'), name='one_support_per_colleague')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("idea", "user"), name="one_support_per_colleague"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(fields=('session', 'user'), name='one_enrollment_per_session'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(
+                fields=("session", "user"), name="one_enrollment_per_session"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(('feedback_rating__isnull', True), models.Q(('feedback_rating__gte', 1), ('feedback_rating__lte', 5)), _connector='OR'), name='enrollment_feedback_1_to_5'),
+            model_name="enrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("feedback_rating__isnull", True),
+                    models.Q(("feedback_rating__gte", 1), ("feedback_rating__lte", 5)),
+                    _connector="OR",
+                ),
+                name="enrollment_feedback_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyparticipation',
-            constraint=models.UniqueConstraint(fields=('survey', 'user'), name='one_survey_answer_per_employee'),
+            model_name="surveyparticipation",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "user"), name="one_survey_answer_per_employee"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyanswer',
-            constraint=models.UniqueConstraint(fields=('response', 'question'), name='one_answer_per_question'),
+            model_name="surveyanswer",
+            constraint=models.UniqueConstraint(
+                fields=("response", "question"), name="one_answer_per_question"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyanswer',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 5)), name='survey_score_1_to_5'),
+            model_name="surveyanswer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 1), ("score__lte", 5)), name="survey_score_1_to_5"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='session_capacity_positive'),
+            model_name="session",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="session_capacity_positive"
+            ),
         ),
     ]
