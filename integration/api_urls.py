@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from integration import api
+
+urlpatterns = [
+    path("ingest/batches/<int:batch_id>/", api.IngestBatchDetailApi.as_view(), name="ingest-batch"),
+    path("ingest/<slug:record_type>/", api.IngestCreateApi.as_view(), name="ingest"),
+    path(
+        "datasets/<slug:code>/records/", api.DataSetRecordListApi.as_view(), name="dataset-records"
+    ),
+]
