@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kpis import api
+
+urlpatterns = [
+    path("kpis/", api.KpiListApi.as_view(), name="kpi-list"),
+    path("kpis/results/", api.KpiResultListApi.as_view(), name="kpi-result-list"),
+]

@@ -61,6 +61,7 @@ class KpiDefinition:
     definition_en: str
     scopes: tuple[str, ...]
     compute: Callable
+
     # Display multiplier: a "percent" KPI stores a ratio (0.85) and shows 85 %.
     @property
     def display_factor(self) -> int:
@@ -96,9 +97,17 @@ def kpi(
         if code in _REGISTRY and _REGISTRY[code].compute is not function:
             raise ValueError(f"KPI {code} registered twice")
         _REGISTRY[code] = KpiDefinition(
-            code=code, measure=measure, period_kind=period_kind, unit=unit, direction=direction,
-            title_zh=title_zh, title_en=title_en, definition_zh=definition_zh,
-            definition_en=definition_en, scopes=tuple(scopes), compute=function,
+            code=code,
+            measure=measure,
+            period_kind=period_kind,
+            unit=unit,
+            direction=direction,
+            title_zh=title_zh,
+            title_en=title_en,
+            definition_zh=definition_zh,
+            definition_en=definition_en,
+            scopes=tuple(scopes),
+            compute=function,
         )
         return function
 
