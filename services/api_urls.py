@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from services import api
+
+urlpatterns = [
+    path(
+        "services/staffing/erlang-c/", api.ErlangCCalculateApi.as_view(), name="services-erlang-c"
+    ),
+    path("services/feedback/", api.FeedbackCreateApi.as_view(), name="services-feedback"),
+    path("services/me/records/", api.MyServiceListApi.as_view(), name="services-my-records"),
+]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-MAX_AGENTS = 100_000
+# Beyond this a single queue is not a realistic branch or call centre; refuse rather than spin.
+MAX_TRAFFIC = 50_000.0
 
 
 def traffic_erlangs(arrivals_per_hour: float, aht_seconds: float) -> float:
@@ -98,11 +99,18 @@ def agents_needed(
     traffic = traffic_erlangs(arrivals_per_hour, aht_seconds)
     if traffic <= 0:
         return evaluate(0, 0.0, aht_seconds, target_seconds)
+    if traffic > MAX_TRAFFIC:
+        raise ValueError(f"traffic above {MAX_TRAFFIC} erlangs")
+    # Walk N upwards carrying Erlang B along, so the search is linear, not quadratic.
     agents = math.floor(traffic) + 1
-    while service_level(agents, traffic, aht_seconds, target_seconds) < target_level:
+    blocking = erlang_b(agents, traffic)
+    while True:
+        waiting = agents * blocking / (agents - traffic * (1 - blocking))
+        level = 1.0 - waiting * math.exp(-(agents - traffic) * target_seconds / aht_seconds)
+        if level >= target_level:
+            break
         agents += 1
-        if agents > MAX_AGENTS:
-            raise ValueError("traffic too large")
+        blocking = traffic * blocking / (agents + traffic * blocking)
     if max_occupancy:
         agents = max(agents, math.ceil(traffic / max_occupancy - 1e-9))
     return evaluate(agents, traffic, aht_seconds, target_seconds)
