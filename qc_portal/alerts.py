@@ -28,15 +28,18 @@ def _render(text, params: dict | None) -> dict[str, str]:
 def recipients_for(
     *, roles: list[str], branch: Branch | None, department: Department | None
 ) -> list:
-    """Active users holding one of `roles`; branch-scoped roles only at `branch`."""
-    users = get_user_model().objects.filter(is_active=True, groups__name__in=roles)
-    if department is not None:
-        users = users.filter(
-            Q(staff_profile__department=department) | Q(groups__name__in=BANK_WIDE_ROLES)
-        )
+    """Active users holding one of `roles`. Holders of a bank-wide role are notified wherever
+    they sit; holders of a branch-scoped role only at `branch` and, when given, in
+    `department`. Both conditions are tested against the *same* role of a user, so a branch
+    manager elsewhere who also trains staff is not told about this branch's queue."""
+    wide = [role for role in roles if role in BANK_WIDE_ROLES]
+    local = Q(groups__name__in=[role for role in roles if role not in BANK_WIDE_ROLES])
     if branch is not None:
-        users = users.filter(Q(staff_profile__branch=branch) | Q(groups__name__in=BANK_WIDE_ROLES))
-    return list(users.distinct())
+        local &= Q(staff_profile__branch=branch)
+    if department is not None:
+        local &= Q(staff_profile__department=department)
+    users = get_user_model().objects.filter(Q(groups__name__in=wide) | local, is_active=True)
+    return list(users.distinct().order_by("pk"))
 
 
 @transaction.atomic
@@ -141,6 +144,15 @@ def handle_alert(alert: Alert, *, status: str, note: str, actor) -> Alert:
 
 
 def unread_count(user) -> int:
+    """The bell's number: alerts sent to this user that they have not looked at yet."""
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_alerts_read(user, alerts) -> int:
+    """The user has seen these alerts (on the alerts page): the bell stops counting them.
+    Reading is not handling: an open alert stays open until someone acknowledges or closes it."""
+    return Notification.objects.filter(
+        user=user, alert__in=[alert.pk for alert in alerts], read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -12,8 +13,7 @@ from qc_portal.models import AuditEvent
 
 
 def _jsonable(value: Any) -> Any:
-    import json
-
+    # Dates, decimals and UUIDs as the API shows them, so the JSON column accepts them.
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
@@ -40,7 +40,10 @@ def record_event(
         changes["after"] = _jsonable(after)
     user = actor if getattr(actor, "is_authenticated", False) else None
     if not actor_label:
-        actor_label = user.get_username() if user else "system"
+        if user is not None:
+            actor_label = user.get_username()
+        else:
+            actor_label = "anonymous" if actor is not None else "system"
     return AuditEvent.objects.create(
         actor=user,
         actor_label=actor_label,
@@ -48,7 +51,7 @@ def record_event(
         target_type=target_type,
         target_id=str(target_id),
         changes=changes,
-        request_id=current_request_id() if current_request_id() != "-" else "",
+        request_id="" if current_request_id() == "-" else current_request_id(),
         client_ip=current_client_ip(),
     )
 

@@ -97,22 +97,29 @@ class DemoContext:
 def seed_organisation(context: DemoContext) -> None:
     branch_count, staff_per_branch, customers_per_branch = SCALES[context.scale]
     departments = {d.code: d for d in Department.objects.all()}
-    existing = {b.code: b for b in Branch.objects.all()}
-    new_branches = []
+    codes = []
     for number in range(branch_count):
         prefix, city_zh, city_en = CITIES[number % len(CITIES)]
-        code = f"{prefix}{number // len(CITIES) + 1:03d}"
-        if code not in existing:
-            new_branches.append(
-                Branch(
-                    code=code,
-                    name_zh=f"{city_zh}第{number // len(CITIES) + 1}支行",
-                    name_en=f"{city_en} Sub-branch {number // len(CITIES) + 1}",
-                    city=city_zh,
-                )
+        codes.append((f"{prefix}{number // len(CITIES) + 1:03d}", city_zh, city_en, number))
+    existing = set(
+        Branch.objects.filter(code__in=[c[0] for c in codes]).values_list("code", flat=True)
+    )
+    Branch.objects.bulk_create(
+        [
+            Branch(
+                code=code,
+                name_zh=f"{city_zh}第{number // len(CITIES) + 1}支行",
+                name_en=f"{city_en} Sub-branch {number // len(CITIES) + 1}",
+                city=city_zh,
             )
-    Branch.objects.bulk_create(new_branches)
-    context.branches = list(Branch.objects.order_by("id")[:branch_count])
+            for code, city_zh, city_en, number in codes
+            if code not in existing
+        ]
+    )
+    # The demo branches by their codes, in plan order: branches created by anything else
+    # (a test, an HR import) never take their place.
+    by_code = Branch.objects.in_bulk([c[0] for c in codes], field_name="code")
+    context.branches = [by_code[code] for code, *_rest in codes]
     home = context.branches[0]
 
     User = get_user_model()

@@ -2,8 +2,10 @@
 
 import contextvars
 import logging
+import re
 import uuid
 
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
 
@@ -21,8 +23,10 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Keep the proxy's id so one request can be followed across systems, but only if it is
+        # a plain token: it goes into log lines and the audit trail verbatim.
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming[:64] if incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+        request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         # REMOTE_ADDR is the proxy in production; gunicorn is configured to trust it only.
         id_token = _request_id.set(request_id)

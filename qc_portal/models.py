@@ -123,6 +123,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise ValidationError(_("The audit trail is append-only: an event cannot be changed."))
 
+    def _update(self, values):
+        # The private path under save() and bulk_update(): closed too.
+        raise ValidationError(_("The audit trail is append-only: an event cannot be changed."))
+
     def delete(self):
         raise ValidationError(_("The audit trail is append-only: an event cannot be deleted."))
 
@@ -148,6 +152,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Django's internal manager (related lookups, save) is the guarded one as well.
+        base_manager_name = "objects"
         verbose_name = _("Audit event")
         verbose_name_plural = _("Audit events")
         indexes = [models.Index(fields=["target_type", "target_id"])]

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from qc_portal import views
-from qc_portal.api.views import TokenObtainApi
+from qc_portal.api.views import CurrentUserRetrieveApi, TokenObtainApi
 
 MEASURE_APPS = [
     "services",
@@ -17,6 +17,7 @@ MEASURE_APPS = [
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("me/", CurrentUserRetrieveApi.as_view(), name="api-me"),
     *[path("", include(f"{app}.api_urls")) for app in MEASURE_APPS],
 ]
 

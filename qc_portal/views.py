@@ -4,18 +4,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseNotAllowed, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from qc_portal.alerts import handle_alert, visible_alerts
-from qc_portal.models import Alert
+from qc_portal.alerts import handle_alert, mark_alerts_read, visible_alerts
+from qc_portal.api.errors import error_body
+from qc_portal.models import Alert, Notification
 from qc_portal.nav import home_url_for
 from qc_portal.roles import STAFF_ROLES, roles_of
 
 logger = logging.getLogger(__name__)
+ALERTS_PER_PAGE = 50
 
 
 @login_required
@@ -31,19 +36,34 @@ def home(request):
 
 @login_required
 def alert_list(request):
+    """The alerts sent to this user (all of them for head office and auditors), by status."""
     if not roles_of(request.user) & STAFF_ROLES:
         raise PermissionDenied
-    alerts = visible_alerts(request.user)
-    status = request.GET.get("status", "open")
-    if status in Alert.Status.values:
-        alerts = alerts.filter(status=status)
+    status = request.GET.get("status", Alert.Status.OPEN)
+    if status not in Alert.Status.values:
+        status = Alert.Status.OPEN
+    alerts = (
+        visible_alerts(request.user)
+        .filter(status=status)
+        .annotate(
+            sent_to_me=Exists(Notification.objects.filter(alert=OuterRef("pk"), user=request.user))
+        )
+    )
     kind = request.GET.get("kind", "")
     if kind:
         alerts = alerts.filter(kind=kind)
+    page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    mark_alerts_read(request.user, page.object_list)
     return render(
         request,
         "qc_portal/alerts.html",
-        {"alerts": alerts[:200], "status": status, "statuses": Alert.Status.choices},
+        {
+            "page": page,
+            "alerts": page.object_list,
+            "status": status,
+            "kind": kind,
+            "statuses": Alert.Status.choices,
+        },
     )
 
 
@@ -100,15 +120,33 @@ def readyz(request):
     )
 
 
+def _wants_json(request) -> bool:
+    # The API's clients read the common error body, never an HTML page.
+    return request.path.startswith("/api/")
+
+
 def error_403(request, exception=None):
-    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+    reason = str(exception or "")
+    if _wants_json(request):
+        message = reason or _("You do not have permission to perform this action.")
+        return JsonResponse(error_body("permission_denied", message), status=403)
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def error_404(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
-    return render(
-        request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500
-    )
+    request_id = getattr(request, "request_id", "")
+    if _wants_json(request):
+        body = error_body(
+            "server_error", _("Server error. Please quote request ID %(id)s.") % {"id": request_id}
+        )
+        return JsonResponse(body, status=500)
+    # Rendered without the request: context processors query the database, which may be
+    # exactly what failed.
+    html = loader.get_template("500.html").render({"request_id": request_id})
+    return HttpResponseServerError(html)

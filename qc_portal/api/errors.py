@@ -1,9 +1,14 @@
 """One error body for every 4xx of the API:
 
-{"code": "invalid", "message": "human sentence", "errors": {"field": ["reason", ...]}}
+    {"code": "invalid", "message": "a human sentence", "errors": {"field": ["reason", ...]}}
+
+`code` is stable and machine-readable, `message` is in the request's language, `errors` holds
+per-field reasons (nested fields are dotted: `items.0.amount`; errors not tied to one field
+are under `non_field_errors`). Actions raise Django's ValidationError / PermissionDenied and
+our ConflictError; DRF raises its own; both end up here.
 """
 
-import logging
+from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,62 +16,85 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from qc_portal.exceptions import ConflictError
 
-logger = logging.getLogger("qc_portal.api")
-
-
-def _django_validation_errors(error: DjangoValidationError) -> dict:
-    if hasattr(error, "error_dict"):
-        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
-    return {"non_field_errors": [str(m) for m in error.messages]}
-
-
-def _flatten(detail) -> dict:
-    if isinstance(detail, dict):
-        return {
-            str(field): [str(item) for item in (value if isinstance(value, list) else [value])]
-            if not isinstance(value, dict)
-            else [str(value)]
-            for field, value in detail.items()
-        }
-    if isinstance(detail, list):
-        return {"non_field_errors": [str(item) for item in detail]}
-    return {}
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 
 def error_body(code: str, message: str, errors: dict | None = None) -> dict:
-    return {"code": code, "message": message, "errors": errors or {}}
+    return {"code": code, "message": str(message), "errors": errors or {}}
+
+
+def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF error detail (dicts and lists, nested to any depth) as {"dotted.field": [reasons]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            key = str(field) if not prefix or field == NON_FIELD else f"{prefix}.{field}"
+            for name, reasons in flatten_errors(value, key).items():
+                flat.setdefault(name, []).extend(reasons)
+    elif isinstance(detail, list):
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list):
+                # One entry per item of a list field (many=True): index it, skip valid items.
+                flat.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+            else:
+                flat.setdefault(prefix or NON_FIELD, []).append(str(item))
+    else:
+        flat.setdefault(prefix or NON_FIELD, []).append(str(detail))
+    return flat
+
+
+def _django_validation_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {
+            (NON_FIELD if field == "__all__" else field): list(messages)
+            for field, messages in error.message_dict.items()
+        }
+    return {NON_FIELD: list(error.messages)}
+
+
+def _first_message(errors: dict[str, list[str]]) -> str:
+    """The sentence shown to a person: the first reason, naming its field if it has one."""
+    for field, reasons in errors.items():
+        if reasons:
+            return reasons[0] if field == NON_FIELD else f"{field}: {reasons[0]}"
+    return _("Invalid input.")
+
+
+def _invalid(errors: dict[str, list[str]]) -> Response:
+    return Response(
+        error_body("invalid", _first_message(errors), errors), status=status.HTTP_400_BAD_REQUEST
+    )
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        errors = _django_validation_errors(exc)
-        first = next(iter(errors.values()))[0] if errors else _("Invalid input.")
-        return Response(error_body("invalid", first, errors), status=status.HTTP_400_BAD_REQUEST)
+        set_rollback()
+        return _invalid(_django_validation_errors(exc))
     if isinstance(exc, ConflictError):
-        return Response(error_body(exc.code, str(exc.message)), status=status.HTTP_409_CONFLICT)
+        set_rollback()
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    if isinstance(exc, Http404):
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
 
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a 500: Django logs it with the request id and shows no traceback
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
-        first_field, first = next(iter(errors.items()), ("", [_("Invalid input.")]))
-        message = (
-            f"{first_field}: {first[0]}"
-            if first_field not in ("", "non_field_errors")
-            else first[0]
-        )
-        response.data = error_body("invalid", message, errors)
+        invalid = _invalid(flatten_errors(exc.detail))
+        response.data = invalid.data
+        return response
+    if isinstance(exc.detail, dict | list):
+        errors = flatten_errors(exc.detail)
+        response.data = error_body(exc.default_code, _first_message(errors), errors)
     else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
-        response.data = error_body(str(code), str(detail))
+        code = getattr(exc.detail, "code", None) or exc.default_code
+        response.data = error_body(str(code), str(exc.detail))
     return response

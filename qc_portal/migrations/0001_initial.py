@@ -276,6 +276,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "base_manager_name": "objects",
                 "verbose_name": "Audit event",
                 "verbose_name_plural": "Audit events",
                 "ordering": ["-created_at", "-id"],

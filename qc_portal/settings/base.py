@@ -191,6 +191,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # `check --deploy` checks the deployment (keys, TLS, cookies); the schema's quality is
+    # checked by the test suite (tests/qc_portal/test_api.py), where a warning names its app.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
 

@@ -14,7 +14,9 @@ def test_parse_month_and_quarter():
     assert str(Period.parse("2026-q1")) == "2026-Q1"
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-Q5", "26-10", "", "2026/10", "2026-Q0", "abc"])
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-00", "2026-Q5", "26-10", "", "2026/10", "2026-Q0", "abc"]
+)
 def test_parse_rejects_bad_text_with_a_reason(text):
     with pytest.raises(ValidationError) as error:
         Period.parse(text)
