@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from transparency import views
 
 app_name = "transparency"
-urlpatterns: list = []
+urlpatterns = [
+    # Public (no login): DESIGN.md §6 names /track/.
+    path("track/", views.track, name="track"),
+    path("transparency/manuals/", views.manual_index, name="manuals"),
+    path("transparency/manuals/<slug:business_type>/", views.manual_page, name="manual"),
+    # Customers
+    path("transparency/my/", views.my_cases, name="my-cases"),
+    path("transparency/my/<str:reference>/", views.my_case, name="my-case"),
+    # Staff
+    path("transparency/cases/", views.case_list, name="cases"),
+    path("transparency/cases/<str:reference>/", views.case_detail, name="case-detail"),
+    path("transparency/cases/<str:reference>/act/", views.case_act, name="case-act"),
+    path("transparency/inquiries/new/", views.inquiry_new, name="inquiry-new"),
+    path("transparency/overdue/", views.overdue_board, name="overdue"),
+]
