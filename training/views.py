@@ -1,0 +1,605 @@
+"""Training pages: HR (plan, sessions, attendance, coverage, surveys, ideas, course reports),
+staff (my training, quiz, feedback, survey, ideas) and branch managers (their coverage).
+Thin: parse, call an action or a query, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qc_portal.models import Department
+from qc_portal.periods import QUARTER, Period, bank_tz
+from qc_portal.scoping import visible_branches
+from training import actions, permissions, queries
+from training.models import (
+    Course,
+    Enrollment,
+    Idea,
+    IdeaSupport,
+    Question,
+    Session,
+    Survey,
+    TrainingPlan,
+)
+from training.text import render_markdown
+
+
+def allowed(predicate: Callable) -> Callable:
+    """Login required, then `predicate(user)` or 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not predicate(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _quarter(request) -> Period:
+    text = request.GET.get("quarter") or request.POST.get("quarter")
+    if not text:
+        return Period.current(QUARTER)
+    try:
+        period = Period.parse(text)
+    except ValidationError:
+        raise Http404 from None
+    if period.kind != QUARTER:
+        raise Http404
+    return period
+
+
+def _report(request, error: ValidationError) -> None:
+    if hasattr(error, "message_dict"):
+        for field, texts in error.message_dict.items():
+            for text in texts:
+                messages.error(request, text if field == "__all__" else f"{field}: {text}")
+    else:
+        for text in error.messages:
+            messages.error(request, text)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- HR: plan and sessions ---
+
+
+@allowed(permissions.can_manage_training)
+def plan(request):
+    period = _quarter(request)
+    plan_obj = TrainingPlan.objects.filter(quarter=str(period)).first()
+    sessions = (
+        Session.objects.filter(starts_at__gte=period.start, starts_at__lt=period.end)
+        .select_related("course")
+        .annotate(
+            enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)),
+            waitlisted=Count(
+                "enrollments", filter=Q(enrollments__status=Enrollment.Status.WAITLISTED)
+            ),
+        )
+        .order_by("starts_at")
+    )
+    coverage = queries.coverage_by(period, user=request.user)
+    active = sum(row.active for row in coverage)
+    covered = sum(row.covered for row in coverage)
+    return render(
+        request,
+        "training/plan.html",
+        {
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "plan": plan_obj,
+            "sessions": sessions,
+            "courses": Course.objects.filter(is_active=True),
+            "active": active,
+            "covered": covered,
+            "ratio": covered / active if active else None,
+        },
+    )
+
+
+@require_POST
+@allowed(permissions.can_manage_training)
+def plan_propose(request):
+    period = _quarter(request)
+    plan_obj = actions.propose_plan(period, actor=request.user)
+    needed = sum(item["needed"] for item in plan_obj.needs)
+    messages.success(
+        request, _("Plan proposed: %(count)s people need a mandatory course.") % {"count": needed}
+    )
+    return redirect(f"{_url('training:plan')}?quarter={period}")
+
+
+@require_POST
+@allowed(permissions.can_manage_training)
+def plan_publish(request, pk: int):
+    plan_obj = get_object_or_404(TrainingPlan, pk=pk)
+    actions.publish_plan(plan_obj, actor=request.user)
+    messages.success(request, _("Plan published."))
+    return redirect(f"{_url('training:plan')}?quarter={plan_obj.quarter}")
+
+
+def _url(name: str, *args) -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+@require_POST
+@allowed(permissions.can_manage_training)
+def session_create(request):
+    course = get_object_or_404(Course, pk=_int_or_none(request.POST.get("course")) or 0)
+    starts_at = parse_datetime(request.POST.get("starts_at", "") or "")
+    plan_obj = None
+    if starts_at is None:
+        messages.error(request, _("Give the session's date and time."))
+        return redirect("training:plan")
+    if timezone.is_naive(starts_at):
+        starts_at = starts_at.replace(tzinfo=bank_tz())
+    plan_obj = TrainingPlan.objects.filter(
+        quarter=str(Period.containing(starts_at, QUARTER))
+    ).first()
+    try:
+        session = actions.create_session(
+            course,
+            starts_at=starts_at,
+            capacity=_int_or_none(request.POST.get("capacity")) or 0,
+            location=request.POST.get("location", ""),
+            is_online=request.POST.get("is_online") == "on",
+            trainer_name=request.POST.get("trainer_name", ""),
+            plan=plan_obj,
+            actor=request.user,
+        )
+    except ValidationError as error:
+        _report(request, error)
+        return redirect("training:plan")
+    messages.success(request, _("Session created."))
+    return redirect("training:session", pk=session.pk)
+
+
+@allowed(permissions.can_manage_training)
+def session_detail(request, pk: int):
+    session = get_object_or_404(Session.objects.select_related("course", "plan"), pk=pk)
+    if request.method == "POST":
+        return _session_post(request, session)
+    enrollments = session.enrollments.select_related("user__staff_profile__branch").order_by(
+        "status", "created_at"
+    )
+    return render(
+        request,
+        "training/session.html",
+        {
+            "session": session,
+            "enrollments": enrollments,
+            "counts": queries.session_counts(session),
+            "started": session.starts_at <= timezone.now(),
+        },
+    )
+
+
+def _session_post(request, session: Session):
+    """Attendance and assessment entry: one form with a row per participant."""
+    operation = request.POST.get("operation")
+    try:
+        if operation == "cancel":
+            actions.cancel_session(session, actor=request.user)
+            messages.success(request, _("Session cancelled."))
+        elif operation == "capacity":
+            actions.update_session(
+                session,
+                capacity=_int_or_none(request.POST.get("capacity")) or 0,
+                actor=request.user,
+            )
+            messages.success(request, _("Session updated."))
+        else:
+            count = 0
+            for enrollment in session.enrollments.filter(status=Enrollment.Status.ENROLLED):
+                mark = request.POST.get(f"attended_{enrollment.pk}")
+                if mark in ("yes", "no") and (
+                    enrollment.attended is None or enrollment.attended != (mark == "yes")
+                ):
+                    actions.record_attendance(
+                        enrollment, attended=mark == "yes", actor=request.user
+                    )
+                    count += 1
+                pre = request.POST.get(f"pre_{enrollment.pk}", "").strip()
+                post = request.POST.get(f"post_{enrollment.pk}", "").strip()
+                changed = (pre and _int_or_none(pre) != enrollment.pre_score) or (
+                    post and _int_or_none(post) != enrollment.post_score
+                )
+                if changed:
+                    enrollment.refresh_from_db()
+                    actions.record_assessment(
+                        enrollment,
+                        pre_score=pre or None,
+                        post_score=post or None,
+                        actor=request.user,
+                    )
+                    count += 1
+            messages.success(request, _("%(count)s changes saved.") % {"count": count})
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("training:session", pk=session.pk)
+
+
+# --- HR and managers: coverage ---
+
+
+@allowed(permissions.can_view_coverage)
+def coverage(request):
+    period = _quarter(request)
+    branch_id = _int_or_none(request.GET.get("branch"))
+    department_id = _int_or_none(request.GET.get("department"))
+    if branch_id and not visible_branches(request.user).filter(pk=branch_id).exists():
+        raise Http404
+    by_branch = queries.coverage_by(period, user=request.user, group="branch")
+    by_department = queries.coverage_by(period, user=request.user, group="department")
+    behind = queries.people_behind(
+        period, user=request.user, branch_id=branch_id, department_id=department_id, limit=300
+    )
+    active = sum(row.active for row in by_branch)
+    covered = sum(row.covered for row in by_branch)
+    return render(
+        request,
+        "training/coverage.html",
+        {
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "by_branch": by_branch,
+            "by_department": by_department,
+            "behind": behind,
+            "active": active,
+            "covered": covered,
+            "ratio": covered / active if active else None,
+            "branch_id": branch_id,
+            "department_id": department_id,
+            "departments": Department.objects.all(),
+            "branches": visible_branches(request.user),
+        },
+    )
+
+
+# --- courses ---
+
+
+@login_required
+def course_detail(request, pk: int):
+    if not permissions.is_staff_member(request.user) and not permissions.can_manage_training(
+        request.user
+    ):
+        raise PermissionDenied
+    course = get_object_or_404(Course, pk=pk)
+    return render(
+        request,
+        "training/course.html",
+        {
+            "course": course,
+            "materials": render_markdown(course.materials),
+            "requirements": course.requirements.select_related("department"),
+            "can_report": permissions.can_view_course_report(request.user),
+        },
+    )
+
+
+@allowed(permissions.can_view_course_report)
+def course_list(request):
+    courses = Course.objects.annotate(
+        completions=Count("completions", distinct=True),
+        sessions_count=Count("sessions", distinct=True),
+    )
+    return render(request, "training/courses.html", {"courses": courses})
+
+
+@allowed(permissions.can_view_course_report)
+def course_report(request, pk: int):
+    course = get_object_or_404(Course, pk=pk)
+    effect = queries.course_effect(course)
+    return render(request, "training/course_report.html", {"course": course, "effect": effect})
+
+
+# --- staff: my training ---
+
+
+@allowed(permissions.is_staff_member)
+def my_training(request):
+    today = timezone.localdate()
+    due = queries.due_courses(request.user, day=today)
+    enrollments = list(queries.my_enrollments(request.user))
+    booked = {e.session_id for e in enrollments if e.status != Enrollment.Status.WITHDRAWN}
+    quiz_courses = set(Question.objects.filter(is_active=True).values_list("course_id", flat=True))
+    upcoming = (
+        Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__gt=timezone.now())
+        .exclude(pk__in=booked)
+        .select_related("course")
+        .annotate(
+            enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED))
+        )
+        .order_by("starts_at")[:30]
+    )
+    upcoming = list(upcoming)
+    for session in upcoming:
+        session.free_seats = max(session.capacity - session.enrolled, 0)
+    survey = Survey.objects.filter(opens_on__lte=today, closes_on__gte=today).first()
+    answered = survey is not None and survey.participations.filter(user=request.user).exists()
+    now = timezone.now()
+    for enrollment in enrollments:
+        session = enrollment.session
+        enrollment.can_quiz = (
+            enrollment.status == Enrollment.Status.ENROLLED
+            and session.course_id in quiz_courses
+            and session.starts_at <= now
+            and session.status != Session.Status.CANCELLED
+            and not enrollment.passed
+        )
+        enrollment.can_feedback = bool(enrollment.attended) and enrollment.feedback_rating is None
+        enrollment.can_withdraw = (
+            enrollment.status in (Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED)
+            and enrollment.attended is None
+            and session.starts_at > now
+        )
+    return render(
+        request,
+        "training/my.html",
+        {
+            "due": due,
+            "enrollments": enrollments,
+            "upcoming": upcoming,
+            "survey": survey,
+            "answered": answered,
+            "quarter": Period.containing(today, QUARTER),
+        },
+    )
+
+
+@require_POST
+@allowed(permissions.is_staff_member)
+def session_enroll(request, pk: int):
+    session = get_object_or_404(queries.visible_sessions(request.user), pk=pk)
+    try:
+        enrollment = actions.enroll(session, user=request.user, actor=request.user)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        if enrollment.status == Enrollment.Status.WAITLISTED:
+            messages.warning(request, _("The session is full: you are on the waiting list."))
+        else:
+            messages.success(request, _("You are enrolled."))
+    return redirect("training:my")
+
+
+def _own_enrollment(request, pk: int) -> Enrollment:
+    return get_object_or_404(
+        Enrollment.objects.select_related("session__course"), pk=pk, user=request.user
+    )
+
+
+@require_POST
+@allowed(permissions.is_staff_member)
+def enrollment_withdraw(request, pk: int):
+    enrollment = _own_enrollment(request, pk)
+    try:
+        actions.withdraw(enrollment, actor=request.user)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("You have left the session."))
+    return redirect("training:my")
+
+
+@allowed(permissions.is_staff_member)
+def quiz(request, pk: int):
+    enrollment = _own_enrollment(request, pk)
+    questions = list(
+        Question.objects.filter(course=enrollment.session.course, is_active=True).prefetch_related(
+            "choices"
+        )
+    )
+    if request.method == "POST":
+        answers = {}
+        for question in questions:
+            choice = _int_or_none(request.POST.get(f"q{question.pk}"))
+            if choice is not None:
+                answers[question.pk] = choice
+        try:
+            enrollment = actions.submit_quiz(enrollment, answers=answers, actor=request.user)
+        except ValidationError as error:
+            _report(request, error)
+            return redirect("training:my")
+        if enrollment.passed:
+            messages.success(
+                request,
+                _("Passed with %(score)s. The course is complete.")
+                % {"score": enrollment.post_score},
+            )
+        else:
+            messages.warning(
+                request,
+                _("%(score)s is below the pass mark of %(mark)s. You may try again.")
+                % {"score": enrollment.post_score, "mark": enrollment.session.course.pass_mark},
+            )
+        return redirect("training:my")
+    return render(request, "training/quiz.html", {"enrollment": enrollment, "questions": questions})
+
+
+@require_POST
+@allowed(permissions.is_staff_member)
+def feedback(request, pk: int):
+    enrollment = _own_enrollment(request, pk)
+    try:
+        actions.give_feedback(
+            enrollment,
+            rating=request.POST.get("rating"),
+            comment=request.POST.get("comment", ""),
+            actor=request.user,
+        )
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Thank you for your feedback."))
+    return redirect("training:my")
+
+
+# --- surveys ---
+
+
+@allowed(permissions.is_staff_member)
+def survey_answer(request, pk: int):
+    survey = get_object_or_404(Survey, pk=pk)
+    questions = list(survey.questions.all())
+    if request.method == "POST":
+        scores = {q.pk: request.POST.get(f"q{q.pk}") for q in questions}
+        try:
+            actions.submit_survey(survey, scores=scores, actor=request.user)
+        except ValidationError as error:
+            _report(request, error)
+            return redirect("training:survey", pk=survey.pk)
+        messages.success(request, _("Thank you: your answers are recorded anonymously."))
+        return redirect("training:my")
+    answered = survey.participations.filter(user=request.user).exists()
+    return render(
+        request,
+        "training/survey.html",
+        {"survey": survey, "questions": questions, "answered": answered},
+    )
+
+
+@allowed(permissions.can_view_survey_results)
+def survey_list(request):
+    if request.method == "POST":
+        quarter = request.POST.get("quarter", "")
+        texts = [
+            line.strip() for line in request.POST.get("questions", "").splitlines() if line.strip()
+        ]
+        questions = []
+        for line in texts:  # "中文 | English", or one text used for both
+            zh, _bar, en = line.partition("|")
+            questions.append((zh.strip(), en.strip() or zh.strip()))
+        try:
+            actions.create_survey(
+                quarter=quarter,
+                title_zh=request.POST.get("title_zh", "").strip() or f"{quarter} 员工满意度调查",
+                title_en=request.POST.get("title_en", "").strip()
+                or f"{quarter} employee satisfaction survey",
+                questions=questions,
+                opens_on=parse_date(request.POST.get("opens_on", "") or "") or timezone.localdate(),
+                closes_on=parse_date(request.POST.get("closes_on", "") or "")
+                or timezone.localdate(),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _report(request, error)
+        else:
+            messages.success(request, _("Survey created."))
+        return redirect("training:surveys")
+    surveys = Survey.objects.annotate(respondents=Count("participations"))
+    return render(request, "training/surveys.html", {"surveys": surveys})
+
+
+@allowed(permissions.can_view_survey_results)
+def survey_results(request, pk: int):
+    survey = get_object_or_404(Survey, pk=pk)
+    group = "department" if request.GET.get("by") == "department" else "branch"
+    results = queries.survey_results(survey, group=group)
+    return render(
+        request,
+        "training/survey_results.html",
+        {"survey": survey, "results": results, "group": group},
+    )
+
+
+# --- ideas ---
+
+
+@allowed(permissions.is_staff_member)
+def ideas(request):
+    if request.method == "POST":
+        try:
+            actions.submit_idea(
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _report(request, error)
+        else:
+            messages.success(request, _("Idea submitted."))
+        return redirect("training:ideas")
+    status = request.GET.get("status", "")
+    listing = queries.visible_ideas(request.user)
+    if status in Idea.Status.values:
+        listing = listing.filter(status=status)
+    listing = list(listing[:200])
+    supported = set(IdeaSupport.objects.filter(user=request.user).values_list("idea_id", flat=True))
+    for idea in listing:
+        idea.can_review = idea.status == Idea.Status.SUBMITTED and permissions.can_review_idea(
+            request.user, idea
+        )
+        idea.can_support = (
+            idea.status == Idea.Status.SUBMITTED
+            and idea.author_id != request.user.pk
+            and idea.pk not in supported
+        )
+    return render(
+        request,
+        "training/ideas.html",
+        {
+            "ideas": listing,
+            "status": status,
+            "statuses": Idea.Status.choices,
+            "by_branch": queries.idea_counts(request.user, group="branch"),
+            "by_department": queries.idea_counts(request.user, group="department"),
+        },
+    )
+
+
+@require_POST
+@allowed(permissions.is_staff_member)
+def idea_support(request, pk: int):
+    idea = get_object_or_404(queries.visible_ideas(request.user), pk=pk)
+    try:
+        actions.support_idea(idea, actor=request.user)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Thank you for your support."))
+    return redirect("training:ideas")
+
+
+@require_POST
+@login_required
+def idea_review(request, pk: int):
+    idea = get_object_or_404(queries.visible_ideas(request.user), pk=pk)
+    try:
+        actions.review_idea(
+            idea,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+            actor=request.user,
+        )
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Review recorded."))
+    return redirect("training:ideas")
