@@ -1,0 +1,192 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from qc_portal.models import AuditEvent
+from services.models import Feedback, Outcome, Roster, ServiceRecord
+from tests.services.factories import make_record
+
+pytestmark = pytest.mark.django_db
+MANAGER_PAGES = [
+    "/services/board/",
+    "/services/board/live/",
+    "/services/report/",
+    "/services/staffing/",
+]
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("url", MANAGER_PAGES)
+def test_manager_pages_show_own_branch(branch_manager, branch, url):
+    make_record(
+        branch, arrived=timezone.now() - timedelta(minutes=5), outcome="", ticket_number="007"
+    )
+    response = client_for(branch_manager).get(url)
+    assert response.status_code == 200
+    assert branch.name_zh in response.content.decode() or url.endswith("live/")
+
+
+@pytest.mark.parametrize("url", MANAGER_PAGES)
+def test_manager_cannot_open_another_branch(branch_manager, other_branch, url):
+    assert client_for(branch_manager).get(url, {"branch": other_branch.code}).status_code == 404
+
+
+@pytest.mark.parametrize("url", MANAGER_PAGES)
+def test_head_office_chooses_any_branch(head_office, other_branch, url):
+    assert client_for(head_office).get(url, {"branch": other_branch.code}).status_code == 200
+
+
+@pytest.mark.parametrize("url", MANAGER_PAGES + ["/services/console/", "/services/standards/"])
+def test_customer_and_roleless_users_are_forbidden(customer, no_role_user, url):
+    assert client_for(customer).get(url).status_code == 403
+    assert client_for(no_role_user).get(url).status_code == 403
+
+
+def test_anonymous_is_sent_to_login():
+    response = Client().get("/services/board/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_service_agent_cannot_open_manager_pages(service_agent):
+    assert client_for(service_agent).get("/services/board/").status_code == 403
+
+
+def test_board_live_shows_waiting_ticket(branch_manager, branch):
+    make_record(
+        branch, arrived=timezone.now() - timedelta(minutes=5), outcome="", ticket_number="042"
+    )
+    body = client_for(branch_manager).get("/services/board/live/").content.decode()
+    assert "042" in body
+
+
+def test_report_with_bad_period_falls_back(branch_manager):
+    response = client_for(branch_manager).get("/services/report/", {"period": "2026-13"})
+    assert response.status_code == 200
+
+
+def test_report_shows_month_figures(branch_manager, branch, service_agent):
+    record = make_record(branch, wait=120, handling=300, agent=service_agent)
+    Feedback.objects.create(service_record=record, rating=5, rated_at=record.finished_at)
+    body = (
+        client_for(branch_manager).get("/services/report/", {"period": "2026-10"}).content.decode()
+    )
+    assert "5:00" in body and "2:00" in body and "100.0 %" in body
+
+
+def test_staffing_page_shows_gap(branch_manager, branch):
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    for week in range(1, 3):
+        day = timezone.make_aware(
+            timezone.datetime.combine(monday - timedelta(weeks=week), timezone.datetime.min.time())
+        ) + timedelta(hours=10)
+        for n in range(40):
+            make_record(branch, arrived=day + timedelta(seconds=n * 60), wait=60, handling=300)
+    Roster.objects.create(branch=branch, channel="counter", date=monday, hour=10, staff_count=1)
+    response = client_for(branch_manager).get(
+        "/services/staffing/", {"weeks": 2, "week": monday.isoformat()}
+    )
+    assert response.status_code == 200
+    plan = response.context["plan"]
+    ten = next(h for h in plan.hours if h.day == monday and h.hour == 10)
+    assert ten.forecast == 40 and ten.rostered == 1 and ten.gap > 0
+
+
+def test_what_if_page_and_bad_input(branch_manager, customer):
+    page = client_for(branch_manager).get(
+        "/services/staffing/what-if/",
+        {"arrivals_per_hour": 200, "aht_seconds": 180, "target_seconds": 20, "target_level": 0.8},
+    )
+    assert page.context["result"]["best"].agents == 14
+    assert "abandon" in page.content.decode() or "放弃" in page.content.decode()
+    bad = client_for(branch_manager).get(
+        "/services/staffing/what-if/",
+        {"arrivals_per_hour": 200, "aht_seconds": 0, "target_seconds": 20, "target_level": 1},
+    )
+    assert set(bad.context["errors"]) == {"aht_seconds", "target_level"}
+    assert client_for(customer).get("/services/staffing/what-if/").status_code == 403
+
+
+def test_console_counter_flow(service_agent, branch):
+    client = client_for(service_agent)
+    assert client.get("/services/console/").status_code == 200
+    client.post("/services/console/new/ticket/", {"service_type": "card"})
+    ticket = ServiceRecord.objects.get(branch=branch)
+    client.post(f"/services/console/{ticket.pk}/call/", {"counter": "2"})
+    client.post(f"/services/console/{ticket.pk}/finish/", {"outcome": "served"})
+    ticket.refresh_from_db()
+    assert ticket.outcome == Outcome.SERVED and ticket.counter_number == "2"
+    assert AuditEvent.objects.filter(
+        action="services.ticket_finished", actor=service_agent
+    ).exists()
+
+
+def test_console_cannot_touch_another_branch(service_agent, other_branch):
+    record = make_record(other_branch, arrived=timezone.now(), outcome="")
+    response = client_for(service_agent).post(f"/services/console/{record.pk}/call/")
+    assert response.status_code == 404
+
+
+def test_console_reports_illegal_step(service_agent, branch):
+    record = make_record(
+        branch, arrived=timezone.now() - timedelta(minutes=3), wait=60, handling=60
+    )
+    response = client_for(service_agent).post(f"/services/console/{record.pk}/finish/", follow=True)
+    assert response.status_code == 200
+    assert list(response.context["messages"])
+
+
+def test_customer_rates_on_the_web(customer, other_customer, branch):
+    mine = make_record(branch, customer=customer.customer, wait=30, handling=100)
+    theirs = make_record(branch, customer=other_customer.customer, wait=30, handling=100)
+    client = client_for(customer)
+    assert client.get("/services/rate/").status_code == 200
+    client.post(f"/services/rate/{mine.pk}/", {"rating": "4", "comment": "ok"})
+    assert Feedback.objects.get(service_record=mine).rating == 4
+    assert client.post(f"/services/rate/{theirs.pk}/", {"rating": "5"}).status_code == 404
+    response = client.post(f"/services/rate/{mine.pk}/", {"rating": "5"}, follow=True)
+    assert Feedback.objects.get(service_record=mine).rating == 4
+    assert list(response.context["messages"])
+
+
+def test_staff_cannot_use_the_rating_page(service_agent):
+    assert client_for(service_agent).get("/services/rate/").status_code == 403
+
+
+def test_standards_page_edit_rights(branch_manager, service_agent, auditor):
+    assert (
+        client_for(branch_manager)
+        .post(
+            "/services/standards/",
+            {
+                "channel": "online",
+                "service_type": "other",
+                "response": "60",
+                "effective_from": "2030-01-01",
+            },
+        )
+        .status_code
+        == 302
+    )
+    assert client_for(auditor).get("/services/standards/").status_code == 200
+    assert (
+        client_for(auditor)
+        .post(
+            "/services/standards/",
+            {
+                "channel": "online",
+                "service_type": "other",
+                "response": "30",
+                "effective_from": "2031-01-01",
+            },
+        )
+        .status_code
+        == 403
+    )
+    assert client_for(service_agent).get("/services/standards/").status_code == 403
