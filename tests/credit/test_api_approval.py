@@ -8,6 +8,8 @@ from credit.models import Application, Decision, Loan
 from tests.credit.factories import GOOD_INPUTS, WEAK_INPUTS, submit
 from tests.factories import make_staff
 
+pytestmark = pytest.mark.django_db
+
 URL = "/api/v1/credit/applications/"
 
 
