@@ -385,9 +385,10 @@ def record_inquiry(
     actor,
     actor_label: str = "",
     received_at: datetime | None = None,
+    agent=None,
 ) -> ProgressInquiry:
     """A customer asked where their application is (agent at the counter or phone, or a
-    record from the call-centre system)."""
+    record from the call-centre system: actor None, `agent` the call-centre agent if known)."""
     if not permissions.can_record_inquiry(actor, case):
         raise PermissionDenied(_("You may not record inquiries for this branch."))
     if channel not in ProgressInquiry.Channel.values:
@@ -400,7 +401,7 @@ def record_inquiry(
         branch_id=case.branch_id,
         channel=channel,
         received_at=received_at,
-        agent=actor if getattr(actor, "is_authenticated", False) else None,
+        agent=agent or (actor if getattr(actor, "is_authenticated", False) else None),
         source=actor_label,
     )
     record_event(

@@ -133,6 +133,7 @@ class InquiryInboundSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=16)
     channel = serializers.ChoiceField(choices=ProgressInquiry.Channel.choices)
     received_at = serializers.DateTimeField(required=False)
+    agent_employee_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
     def validate_received_at(self, value):
         if value > timezone.now():
