@@ -259,7 +259,7 @@ def _alert_missed(kpi: KpiDefinition, period: Period, rows: list[KpiResult]) -> 
     department_code = MEASURE_DEPARTMENTS[kpi.measure]
     department = Department.objects.filter(code=department_code).first()
     branches = Branch.objects.in_bulk([row.branch_id for row in rows if row.branch_id])
-    link = reverse("kpi-result-list") + f"?period={period}"
+    link = reverse("kpis:kpi-detail", args=[kpi.code]) + f"?period={period}"
     for row in rows:
         branch = branches.get(row.branch_id)
         roles = list(DEPARTMENT_ROLES[department_code])

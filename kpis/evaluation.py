@@ -73,8 +73,9 @@ def evaluate(
 
 
 def format_value(value: float | None, unit: str) -> str:
-    if value is None:
+    if value is None or value == "":  # "" is a missing value in a template
         return "—"
+    value = float(value)
     if unit == "percent":
         return f"{value * 100:.1f} %"
     if unit == "seconds":
@@ -90,7 +91,7 @@ def _number(text: str) -> str:
     return format(Decimal(text).normalize(), "f")
 
 
-def describe_target(spec: dict, unit: str) -> str:
+def describe_target(spec: dict, unit: str, baseline_word: str = "baseline") -> str:
     """`≥ 85 %`, `≤ 300 s`, `≤ 0.8 × baseline`, `≤ baseline / 1.3`."""
     symbol = COMPARATOR_SYMBOLS[spec["comparator"]]
     if spec["kind"] == "absolute":
@@ -99,13 +100,15 @@ def describe_target(spec: dict, unit: str) -> str:
             return f"{symbol} {_number(str(value * 100))} %"
         return f"{symbol} {_number(str(value))}{UNIT_SUFFIX.get(unit, '')}"
     factor, divisor = Decimal(spec["factor"]), Decimal(spec["divisor"])
-    text = "baseline"
+    text = baseline_word
     if factor != 1:
-        text = f"{_number(str(factor))} × baseline"
+        text = f"{_number(str(factor))} × {baseline_word}"
     if divisor != 1:
         text = f"{text} / {_number(str(divisor))}"
     return f"{symbol} {text}"
 
 
-def describe_targets(specs: list[dict], unit: str) -> str:
-    return " and ".join(describe_target(spec, unit) for spec in specs)
+def describe_targets(
+    specs: list[dict], unit: str, baseline_word: str = "baseline", joiner: str = " and "
+) -> str:
+    return joiner.join(describe_target(spec, unit, baseline_word) for spec in specs)

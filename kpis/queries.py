@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,7 +104,8 @@ def list_results(
         results = results.filter(kpi__measure=measure)
     if status:
         results = results.filter(status=status)
-    return results.order_by("kpi__measure", "kpi__code", "branch__code")
+    # The bank row first on every database (PostgreSQL sorts NULL last by default).
+    return results.order_by("kpi__measure", "kpi__code", F("branch__code").asc(nulls_first=True))
 
 
 def parse_measure(text: str | None) -> int | None:
