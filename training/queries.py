@@ -342,20 +342,30 @@ def course_effect(course: Course, *, months: int = 3) -> CourseEffect:
     enrollments = Enrollment.objects.filter(session__course=course).exclude(
         status=Enrollment.Status.WITHDRAWN
     )
+    both = Q(pre_score__isnull=False, post_score__isnull=False)
     figures = enrollments.aggregate(
-        participants=Count("id"),
-        attended=Count("id", filter=Q(attended=True)),
-        passed=Count("id", filter=Q(attended=True, passed=True)),
-        feedback_count=Count("feedback_rating"),
-        feedback_mean=Avg("feedback_rating"),
-        pre_mean=Avg("pre_score", filter=Q(pre_score__isnull=False, post_score__isnull=False)),
-        post_mean=Avg("post_score", filter=Q(pre_score__isnull=False, post_score__isnull=False)),
-        gain_mean=Avg(
-            F("post_score") - F("pre_score"),
-            filter=Q(pre_score__isnull=False, post_score__isnull=False),
-        ),
-        gain_count=Count("id", filter=Q(pre_score__isnull=False, post_score__isnull=False)),
+        n_participants=Count("id"),
+        n_attended=Count("id", filter=Q(attended=True)),
+        n_passed=Count("id", filter=Q(attended=True, passed=True)),
+        n_feedback=Count("feedback_rating"),
+        mean_feedback=Avg("feedback_rating"),
+        mean_pre=Avg("pre_score", filter=both),
+        mean_post=Avg("post_score", filter=both),
+        mean_gain=Avg(F("post_score") - F("pre_score"), filter=both),
+        n_gain=Count("id", filter=both),
     )
+    names = {
+        "n_participants": "participants",
+        "n_attended": "attended",
+        "n_passed": "passed",
+        "n_feedback": "feedback_count",
+        "mean_feedback": "feedback_mean",
+        "mean_pre": "pre_mean",
+        "mean_post": "post_mean",
+        "mean_gain": "gain_mean",
+        "n_gain": "gain_count",
+    }
+    figures = {names[key]: value for key, value in figures.items()}
     distribution = {score: 0 for score in range(1, 6)}
     for row in (
         enrollments.filter(feedback_rating__isnull=False)

@@ -306,7 +306,7 @@ def course_detail(request, pk: int):
 @allowed(permissions.can_view_course_report)
 def course_list(request):
     courses = Course.objects.annotate(
-        completions=Count("completions", distinct=True),
+        completion_count=Count("completions", distinct=True),
         sessions_count=Count("sessions", distinct=True),
     )
     return render(request, "training/courses.html", {"courses": courses})
