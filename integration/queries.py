@@ -75,6 +75,11 @@ class SourceHealth:
         return self.rejected / decided if decided else None
 
     @property
+    def reject_percent(self) -> float | None:
+        rate = self.reject_rate
+        return None if rate is None else rate * 100
+
+    @property
     def silence(self) -> timedelta | None:
         """How long since the system last sent anything."""
         return self.now - self.last_received_at if self.last_received_at else None
@@ -237,6 +242,16 @@ class MonthEvaluation:
     def reject_rate(self) -> float | None:
         decided = self.applied + self.rejected
         return self.rejected / decided if decided else None
+
+    @property
+    def reject_percent(self) -> float | None:
+        rate = self.reject_rate
+        return None if rate is None else rate * 100
+
+    @property
+    def availability_percent(self) -> float | None:
+        value = self.availability
+        return None if value is None else value * 100
 
 
 def evaluation_report(
@@ -433,6 +448,7 @@ def sharing_rate(at: datetime | None = None) -> dict:
         required=Count("id"), granted=Count("id", filter=Q(granted_at__lt=at))
     )
     row["rate"] = row["granted"] / row["required"] if row["required"] else None
+    row["percent"] = None if row["rate"] is None else row["rate"] * 100
     return row
 
 
