@@ -320,6 +320,7 @@ def decide_stage(
                 decider=actor,
                 decider_limit=profile.credit_authority_limit if profile else None,
                 stage_entered_at=locked.stage_entered_at,
+                seconds_waited=max(0, int((now - locked.stage_entered_at).total_seconds())),
                 decided_at=now,
                 branch_id=locked.branch_id,
             )
@@ -707,8 +708,15 @@ def recompute_classifications(*, as_of: date | None = None) -> int:
             _apply_category(loan, on=as_of, source=ClassificationChange.Source.DAILY)
             changed.append(loan)
     Loan.objects.bulk_update(changed, ["floor_category", "category"], batch_size=2000)
-    if Period.containing(as_of, "quarter").last_date == as_of:
+    quarter = Period.containing(as_of, "quarter")
+    if quarter.last_date == as_of:
         take_snapshot(as_of=as_of)
+    elif as_of == quarter.start_date:
+        # The run on the quarter's last day was missed: the book now is the closest record
+        # of it (nothing has been applied for the new quarter yet).
+        previous_end = quarter.previous().last_date
+        if not ClassificationSnapshot.objects.filter(as_of=previous_end).exists():
+            take_snapshot(as_of=previous_end)
     record_event(
         "credit.classifications_recomputed",
         actor_label="job:credit.daily",

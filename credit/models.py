@@ -182,6 +182,8 @@ class Decision(models.Model):
         _("Decider's authority limit"), max_digits=16, decimal_places=2, null=True, blank=True
     )
     stage_entered_at = models.DateTimeField()
+    # Seconds the application waited at the stage before this decision (turnaround).
+    seconds_waited = models.PositiveIntegerField(default=0)
     decided_at = models.DateTimeField(_("Decided at"), default=timezone.now, db_index=True)
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
 
@@ -198,10 +200,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.stage} {self.decision}"
-
-    @property
-    def seconds_at_stage(self) -> float:
-        return (self.decided_at - self.stage_entered_at).total_seconds()
 
 
 class Category(models.TextChoices):
