@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class IntegrationConfig(AppConfig):
     name = "integration"
-    verbose_name = _("系统集成")
+    verbose_name = _("System integration")
 
     def ready(self):
         from integration import registry

@@ -30,9 +30,10 @@ def processing_time(period: Period) -> dict[int | None, Measurement]:
         applied_at__lt=period.end,
     )
     median, count = percentile(applied, "processing_seconds", 0.5)
-    return {
-        BANK: Measurement(numerator=median or 0, denominator=1, observations=count, value=median)
-    }
+    if median is None:
+        return {BANK: Measurement(numerator=0, denominator=0, observations=0)}
+    # A median is not a ratio: the value is the statistic; numerator / denominator mirror it.
+    return {BANK: Measurement(numerator=median, denominator=1, observations=count, value=median)}
 
 
 @kpi(
