@@ -19,7 +19,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qc_portal.audit import record_event
@@ -426,17 +426,17 @@ def _message(case: Case, language: str) -> tuple[str, str]:
                 if case.expected_completion_at
                 else "-"
             )
-            state = _g("now at step “%(step)s”; expected completion %(date)s") % {
+            state = gettext("now at step “%(step)s”; expected completion %(date)s") % {
                 "step": step,
                 "date": expected,
             }
         else:
             state = str(Case.Status(case.status).label)
-        subject = _g("Your application %(reference)s: %(state)s") % {
+        subject = gettext("Your application %(reference)s: %(state)s") % {
             "reference": case.reference,
             "state": str(Case.Status(case.status).label),
         }
-        body = _g(
+        body = gettext(
             "Your application %(reference)s (%(business)s) is %(state)s. Track it at %(url)s/track/"
         ) % {
             "reference": case.reference,

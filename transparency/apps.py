@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class TransparencyConfig(AppConfig):
     name = "transparency"
-    verbose_name = _("流程透明")
+    verbose_name = _("Process transparency")
