@@ -660,6 +660,7 @@ def give_feedback(enrollment: Enrollment, *, rating, comment: str = "", actor) -
         raise ValidationError({"rating": _("A rating is from 1 to 5.")}) from None
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": _("A rating is from 1 to 5.")})
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if not enrollment.attended:
         raise ValidationError({"rating": _("Feedback is given after attending.")})
     if enrollment.feedback_rating is not None:
