@@ -22,12 +22,14 @@ def kpi_target(result) -> str:
     """The target a result was judged by, from its snapshot, in the user's language."""
     if result is None or not result.target_snapshot:
         return ""
-    return describe_targets(result.target_snapshot, result.kpi.unit, _("baseline"), f" {_('and')} ")
+    joiner = " " + _("and") + " "
+    return describe_targets(result.target_snapshot, result.kpi.unit, _("baseline"), joiner)
 
 
 @register.simple_tag
 def kpi_targets(targets, unit: str) -> str:
-    return describe_targets([t.as_spec() for t in targets], unit, _("baseline"), f" {_('and')} ")
+    joiner = " " + _("and") + " "
+    return describe_targets([t.as_spec() for t in targets], unit, _("baseline"), joiner)
 
 
 @register.simple_tag
@@ -41,7 +43,7 @@ def kpi_change(change, definition) -> str:
     if unit == "percent":
         size = f"{abs(change) * 100:.1f} pp"
     elif unit == "seconds":
-        size = f"{abs(change):.0f} s"
+        size = f"{abs(change):.0f} s" if abs(change) >= 10 else f"{abs(change):.1f} s"
     else:
         size = f"{abs(change):.2f}".rstrip("0").rstrip(".")
     better = (change > 0) == (definition.direction == "higher")
@@ -62,7 +64,7 @@ def sparkline(series, width: int = 120, height: int = 28) -> str:
     values = [value for _key, value in series]
     known = [v for v in values if v is not None]
     if len(known) < 2:
-        return mark_safe(f'<span class="muted spark-empty">{_("no trend yet")}</span>')
+        return format_html('<span class="muted spark-empty">{}</span>', _("no trend yet"))
     low, high = min(known), max(known)
     span = (high - low) or 1
     step = width / max(len(values) - 1, 1)

@@ -38,7 +38,7 @@
     }
     chart.setOption({
       tooltip: { trigger: "axis" }, legend: { top: 0 },
-      grid: { left: 60, right: 30, top: 40, bottom: 30 },
+      grid: { left: 60, right: 80, top: 40, bottom: 30 },
       xAxis: { type: "category", data: d.periods }, yAxis: { type: "value", scale: true },
       series: series
     });
