@@ -6,10 +6,11 @@
   var heat = document.getElementById("heatmap");
   if (heat) {
     echarts.init(heat).setOption({
+      animation: false,
       tooltip: { position: "top" },
       grid: { left: 60, right: 20, top: 10, bottom: 70 },
       xAxis: { type: "category", data: data.hours, splitArea: { show: true } },
-      yAxis: { type: "category", data: data.weekdays, splitArea: { show: true } },
+      yAxis: { type: "category", data: data.weekdays, inverse: true, splitArea: { show: true } },
       visualMap: { min: 0, max: Math.max(1, data.heat_max), calculable: true, orient: "horizontal", left: "center", bottom: 0 },
       series: [{ name: data.labels.arrivals, type: "heatmap", data: data.heat, label: { show: true } }]
     });
@@ -17,6 +18,7 @@
   var gaps = document.getElementById("gaps");
   if (gaps) {
     echarts.init(gaps).setOption({
+      animation: false,
       tooltip: { trigger: "axis" },
       legend: { data: [data.labels.needed, data.labels.rostered] },
       grid: { left: 40, right: 20, top: 30, bottom: 60 },
