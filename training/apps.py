@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class TrainingConfig(AppConfig):
     name = "training"
-    verbose_name = _("员工培训")
+    verbose_name = _("Staff training")
