@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib
 import logging
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ def load_case(reference: str):
     if not reference:
         return None
     queries = _module("queries")
-    for name in ("get_case_by_reference", "get_case", "case_by_reference"):
+    for name in ("find_case_by_reference", "get_case_by_reference"):
         function = getattr(queries, name, None) if queries else None
         if function is not None:
             try:
@@ -79,7 +81,15 @@ def _call(application, name: str, **kwargs) -> None:
     if case is None:
         return
     application._case = case
-    function(case, **kwargs)
+    # The credit decision is the record that matters: a case someone closed by hand must not
+    # block it. The failure is logged (and visible as a missing step on the timeline).
+    try:
+        with transaction.atomic():
+            function(case, **kwargs)
+    except (ValidationError, PermissionDenied) as error:
+        logger.warning(
+            "credit: could not post %s to case %s: %s", name, application.case_reference, error
+        )
 
 
 def post_submitted(application, *, actor) -> None:
