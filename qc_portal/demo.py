@@ -196,7 +196,8 @@ def _seed_staff(context: DemoContext, User, groups, departments, per_branch: int
             plan.append((branch, n, role))
     for branch, n, _role in context.progress(plan, desc="staff"):
         users.append(User(username=f"s_{branch.code.lower()}_{n:03d}", password=hashed.password))
-    User.objects.bulk_create(users, batch_size=2000)
+    # Row-level idempotence: a half-finished earlier run (users without profiles) is completed.
+    User.objects.bulk_create(users, batch_size=2000, ignore_conflicts=True)
     by_name = dict(User.objects.filter(username__startswith="s_").values_list("username", "id"))
     for index, (branch, n, role) in enumerate(plan):
         user_id = by_name[f"s_{branch.code.lower()}_{n:03d}"]
@@ -213,7 +214,7 @@ def _seed_staff(context: DemoContext, User, groups, departments, per_branch: int
             )
         )
         memberships.append(User.groups.through(user_id=user_id, group_id=groups[role].id))
-    StaffProfile.objects.bulk_create(profiles, batch_size=2000)
+    StaffProfile.objects.bulk_create(profiles, batch_size=2000, ignore_conflicts=True)
     User.groups.through.objects.bulk_create(memberships, batch_size=2000, ignore_conflicts=True)
 
 

@@ -15,7 +15,7 @@ class Role(models.TextChoices):
     RISK_MANAGER = "risk_manager", _("Risk manager")
     INTEGRATION_ADMIN = "integration_admin", _("Integration administrator")
     HR_TRAINER = "hr_trainer", _("HR trainer")
-    HEAD_OFFICE = "head_office", _("Head office management")
+    HEAD_OFFICE = "head_office", _("Head office")
     AUDITOR = "auditor", _("Auditor")
 
 

@@ -1,4 +1,5 @@
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseNotAllowed, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -45,6 +47,7 @@ def alert_list(request):
     alerts = (
         visible_alerts(request.user)
         .filter(status=status)
+        .select_related("handled_by")
         .annotate(
             sent_to_me=Exists(Notification.objects.filter(alert=OuterRef("pk"), user=request.user))
         )
@@ -54,6 +57,13 @@ def alert_list(request):
         alerts = alerts.filter(kind=kind)
     page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     mark_alerts_read(request.user, page.object_list)
+    counts = dict(
+        visible_alerts(request.user)
+        .filter(**({"kind": kind} if kind else {}))
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
     return render(
         request,
         "qc_portal/alerts.html",
@@ -62,7 +72,10 @@ def alert_list(request):
             "alerts": page.object_list,
             "status": status,
             "kind": kind,
-            "statuses": Alert.Status.choices,
+            "status_tabs": [
+                (value, label, counts.get(value, 0)) for value, label in Alert.Status.choices
+            ],
+            "query": urlencode({"status": status, **({"kind": kind} if kind else {})}),
         },
     )
 
@@ -84,6 +97,9 @@ def alert_handle(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("Alert updated."))
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
     return redirect("alerts")
 
 
