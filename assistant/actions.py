@@ -329,7 +329,7 @@ def ask(
                 case, channel="app" if session.channel == ChatSession.Channel.APP else "web"
             )
     if reply.handover:
-        hand_over(session, reason=reply.intent, now=moment)
+        turn.session = hand_over(session, reason=reply.intent, now=moment)
     return turn
 
 

@@ -1,3 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from assistant import api
+
+urlpatterns = [
+    path("assistant/chat/", api.ChatAskApi.as_view(), name="assistant-api-chat"),
+    path(
+        "assistant/chat/<uuid:session>/",
+        api.ChatSessionDetailApi.as_view(),
+        name="assistant-api-session",
+    ),
+    path(
+        "assistant/chat/<uuid:session>/feedback/",
+        api.ChatFeedbackApi.as_view(),
+        name="assistant-api-feedback",
+    ),
+]
