@@ -54,15 +54,40 @@ def apply_broken(data, *, source):
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_and_invariant(request):
+    """After every test that touches the database: received = applied + rejected + pending."""
     cache.clear()  # ingest throttling counts per source in the cache
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    uses_db = marker is not None or bool(names & {"db", "transactional_db", "live_server"})
+    if uses_db:
+        transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+            names & {"transactional_db", "live_server"}
+        )
+        # Set the database up before this fixture, so it is still there at our teardown.
+        request.getfixturevalue("transactional_db" if transactional else "db")
     yield
-    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
     if uses_db:
         totals = accounting()
         assert totals["received"] == totals["applied"] + totals["rejected"] + totals["pending"], (
             totals
         )
         assert not InboundRecord.objects.filter(status=InboundRecord.Status.RECEIVED).exists()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """A transactional test's flush empties the tables the data migrations filled (groups,
+    departments); put back what these tests need. Request it before any user fixture."""
+    from django.contrib.auth.models import Group
+
+    from qc_portal.roles import Role
+
+    for role in Role:
+        Group.objects.get_or_create(name=role)
+    for code, label in Department.Code.choices:
+        Department.objects.get_or_create(
+            code=code, defaults={"name_zh": str(label), "name_en": code}
+        )
 
 
 @pytest.fixture
