@@ -15,6 +15,16 @@ with the key `None` for the whole bank, of `Measurement`s. It computes in the da
 grouped pass over the period's rows (never one query per branch, never a Python loop over
 rows); the bank figure is the sum of the branches where that is correct, or a separate
 aggregate where it is not (a median is not the mean of medians).
+
+How the engine turns a Measurement into the stored value (kpis.evaluation.value_of):
+- `value` given (a median, any statistic that is not a ratio): stored as is;
+- percent, ratio: numerator / denominator (a percent is stored as a ratio 0..1);
+- seconds: numerator / denominator (sum of seconds / count: a mean);
+- per_100: 100 × numerator / denominator;
+- count: the numerator.
+A denominator of 0 gives no value. `observations` below settings.QC_MIN_OBSERVATIONS gives the
+status "insufficient data". Branch keys that are not existing branches are ignored; a missing
+bank key gets an empty bank row.
 """
 
 from __future__ import annotations
