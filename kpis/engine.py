@@ -147,6 +147,17 @@ def refresh_computed_baselines(kpi: KpiDefinition) -> None:
                     source=KpiBaseline.Source.COMPUTED,
                 )
             )
+        if BANK not in by_scope and BANK not in manual:
+            # Remember that the baseline periods had no data, so it is not recomputed each time.
+            rows.append(
+                KpiBaseline(
+                    kpi=kpi,
+                    branch=None,
+                    value=None,
+                    periods=label,
+                    source=KpiBaseline.Source.COMPUTED,
+                )
+            )
         KpiBaseline.objects.bulk_create(rows)
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,8 +48,9 @@ def step_state(step: PlanStep, now: datetime | None = None) -> StepState:
 
 
 def plan_with_states(now: datetime | None = None) -> list[tuple[Initiative, list[StepState]]]:
-    """Two queries: initiatives with departments, and their steps."""
-    initiatives = list(Initiative.objects.select_related("department").prefetch_related("steps"))
+    """Two queries: initiatives with departments, and their steps with who did them."""
+    steps = Prefetch("steps", queryset=PlanStep.objects.select_related("done_by").order_by("order"))
+    initiatives = list(Initiative.objects.select_related("department").prefetch_related(steps))
     return [
         (initiative, [step_state(step, now) for step in initiative.steps.all()])
         for initiative in initiatives

@@ -259,6 +259,8 @@ def test_query_count_does_not_grow_with_data(
     client = client_for(head_office)
     _compute(fake_data, [branch], months=("2026-09", "2026-10"))
     small = _queries(None, client, url, {"period": "2026-10"})
+    # Session, user, roles, the page's own reads (definitions, results, branches, plan), bell count.
+    assert small <= 12, f"{url} runs {small} queries"
     more = [BranchFactory() for _n in range(10)]
     _compute(fake_data, [branch, *more], months=[f"2026-{m:02d}" for m in range(1, 11)])
     with django_assert_num_queries(small):
