@@ -33,6 +33,7 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("Alerts"), "alerts", roles=frozenset(Role) - {Role.CUSTOMER}, order=90),
+    NavItem(_("Audit trail"), "audit", roles=frozenset({Role.AUDITOR, Role.HEAD_OFFICE}), order=95),
 ]
 ROLE_HOMES: dict[str, str] = {}
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from qc_portal import views
-from qc_portal.api.views import CurrentUserRetrieveApi, TokenObtainApi
+from qc_portal.api.views import AuditEventListApi, CurrentUserRetrieveApi, TokenObtainApi
 
 MEASURE_APPS = [
     "services",
@@ -18,6 +18,7 @@ MEASURE_APPS = [
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("me/", CurrentUserRetrieveApi.as_view(), name="api-me"),
+    path("audit/events/", AuditEventListApi.as_view(), name="api-audit-events"),
     *[path("", include(f"{app}.api_urls")) for app in MEASURE_APPS],
 ]
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<int:pk>/handle/", views.alert_handle, name="alert-handle"),
+    path("audit/", views.audit_trail, name="audit"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -17,8 +17,15 @@ from django.views.decorators.cache import never_cache
 
 from qc_portal.alerts import handle_alert, mark_alerts_read, visible_alerts
 from qc_portal.api.errors import error_body
-from qc_portal.models import Alert, Notification
+from qc_portal.models import Alert, AuditEvent, Notification
 from qc_portal.nav import home_url_for
+from qc_portal.permissions import can_browse_audit_trail
+from qc_portal.queries import (
+    AuditEventFilter,
+    list_audit_actions,
+    list_audit_events,
+    list_audit_target_types,
+)
 from qc_portal.roles import STAFF_ROLES, roles_of
 
 logger = logging.getLogger(__name__)
@@ -166,3 +173,33 @@ def error_500(request):
     # exactly what failed.
     html = loader.get_template("500.html").render({"request_id": request_id})
     return HttpResponseServerError(html)
+
+
+AUDIT_EVENTS_PER_PAGE = 50
+
+
+@login_required
+def audit_trail(request):
+    """Auditors and head office browse the audit trail, read-only, with filters."""
+    if not can_browse_audit_trail(request.user):
+        raise PermissionDenied
+    events = AuditEventFilter(request.GET or None, queryset=list_audit_events(request.user))
+    if events.is_bound and not events.is_valid():
+        rows = AuditEvent.objects.none()
+    else:
+        rows = events.qs
+    page = Paginator(rows, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "qc_portal/audit_trail.html",
+        {
+            "filter": events,
+            "page": page,
+            "events": page.object_list,
+            "query": query.urlencode(),
+            "actions": list_audit_actions(request.user),
+            "target_types": list_audit_target_types(request.user),
+        },
+    )

@@ -3,6 +3,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -10,7 +11,9 @@ from rest_framework.views import APIView
 
 from qc_portal.api.authentication import ExpiringTokenAuthentication, issue_token
 from qc_portal.audit import record_event
-from qc_portal.models import ApiToken
+from qc_portal.models import ApiToken, AuditEvent
+from qc_portal.permissions import CanBrowseAuditTrail
+from qc_portal.queries import AuditEventFilter, list_audit_events
 from qc_portal.roles import Role, roles_of
 from qc_portal.scoping import customer_of, staff_profile
 
@@ -108,3 +111,38 @@ class CurrentUserRetrieveApi(APIView):
             "language": customer.preferred_language if customer else translation.get_language(),
         }
         return Response(CurrentUserSerializer(data).data)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "actor_label",
+            "action",
+            "target_type",
+            "target_id",
+            "changes",
+            "request_id",
+            "client_ip",
+        ]
+        read_only_fields = fields
+
+
+class AuditEventListApi(ListAPIView):
+    """The audit trail, newest first, for auditors and head office. Filters: `action`
+    (exact, or a prefix ending in a dot), `target_type`, `target_id`, `actor`, `since` and
+    `until` (dates in the bank's time zone, both included)."""
+
+    permission_classes = [IsAuthenticated, CanBrowseAuditTrail]
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
+            return AuditEvent.objects.none()
+        return list_audit_events(self.request.user)
