@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ServicesConfig(AppConfig):
     name = "services"
-    verbose_name = _("服务效率")
+    verbose_name = _("Service efficiency")

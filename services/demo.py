@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -248,9 +249,22 @@ def _pick_channel(rng, progress: float) -> str:
     return Channel.COUNTER if roll < 0.56 else Channel.PHONE if roll < 0.9 else Channel.ONLINE
 
 
-def _record(
-    rng, branch, channel, opening, peak, progress, agent_ids, customer_ids
-) -> ServiceRecord:
+class Row(NamedTuple):
+    channel: str
+    service_type: str
+    customer_id: int | None
+    agent_id: int | None
+    ticket_number: str
+    arrived_at: datetime
+    called_at: datetime | None
+    finished_at: datetime
+    call_count: int
+    outcome: str
+    wait_seconds: int | None
+    handling_seconds: int | None
+
+
+def _record(rng, branch, channel, opening, peak, progress, agent_ids, customer_ids) -> Row:
     service_type = rng.choices(TYPES, TYPE_W)[0]
     arrived = opening + timedelta(seconds=rng.randrange(3600))
     customer_id = rng.choice(customer_ids) if rng.random() < 0.35 else None
@@ -296,24 +310,25 @@ def _record(
         finished = called + timedelta(seconds=int(handling))
     else:
         finished = arrived + timedelta(seconds=int(rng.expovariate(1 / 240)))
-    record = ServiceRecord(
-        branch_id=branch.pk,
-        channel=channel,
-        service_type=service_type,
-        customer_id=customer_id,
-        agent_id=agent_id if called else None,
-        ticket_number=ticket,
-        arrived_at=arrived,
-        called_at=called,
-        finished_at=finished,
-        call_count=1 if called else 0,
-        outcome=outcome,
+    wait_seconds = int((called - arrived).total_seconds()) if called else None
+    handling_seconds = int((finished - called).total_seconds()) if called else None
+    return Row(
+        channel,
+        service_type,
+        customer_id,
+        agent_id if called else None,
+        ticket,
+        arrived,
+        called,
+        finished,
+        1 if called else 0,
+        outcome,
+        wait_seconds,
+        handling_seconds,
     )
-    record.refresh_durations()
-    return record
 
 
-def _rating(rng, progress: float, record: ServiceRecord) -> int:
+def _rating(rng, progress: float, record: Row) -> int:
     satisfied = 0.78 + 0.11 * progress
     if record.wait_seconds and record.wait_seconds > 900:
         satisfied -= 0.2
