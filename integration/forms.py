@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from integration import registry
 from integration.models import DataSet, SourceSystem
@@ -14,10 +15,11 @@ def record_type_choices() -> list[tuple[str, str]]:
 
 
 class SourceSystemForm(forms.Form):
-    code = forms.SlugField(label=_("Code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=120)
+    code = forms.SlugField(label=pgettext_lazy("integration", "Code"), max_length=40)
+    name = forms.CharField(label=pgettext_lazy("integration", "Name"), max_length=120)
     owning_department = forms.ModelChoiceField(
-        label=_("Owning department"), queryset=Department.objects.order_by("code")
+        label=pgettext_lazy("integration", "Owning department"),
+        queryset=Department.objects.order_by("code"),
     )
     allowed_record_types = forms.MultipleChoiceField(
         label=_("Record types it may send"),
@@ -26,7 +28,7 @@ class SourceSystemForm(forms.Form):
         required=False,
     )
     expected_frequency_minutes = forms.IntegerField(
-        label=_("Expected frequency (minutes)"),
+        label=pgettext_lazy("integration", "Expected frequency (minutes)"),
         min_value=1,
         initial=60,
         help_text=_("Silence longer than this raises an alert."),
@@ -49,24 +51,30 @@ class SourceSystemForm(forms.Form):
 
 
 class DataSetForm(forms.Form):
-    code = forms.SlugField(label=_("Code"), max_length=60)
-    name_zh = forms.CharField(label=_("Chinese name"), max_length=120)
-    name_en = forms.CharField(label=_("English name"), max_length=120)
-    domain = forms.CharField(label=_("Domain"), max_length=60)
+    code = forms.SlugField(label=pgettext_lazy("integration", "Code"), max_length=60)
+    name_zh = forms.CharField(label=pgettext_lazy("integration", "Chinese name"), max_length=120)
+    name_en = forms.CharField(label=pgettext_lazy("integration", "English name"), max_length=120)
+    domain = forms.CharField(label=pgettext_lazy("integration", "Domain"), max_length=60)
     owning_system = forms.ModelChoiceField(
-        label=_("Owning system"), queryset=SourceSystem.objects.order_by("code")
+        label=pgettext_lazy("integration", "Owning system"),
+        queryset=SourceSystem.objects.order_by("code"),
     )
     owning_department = forms.ModelChoiceField(
-        label=_("Owning department"), queryset=Department.objects.order_by("code")
+        label=pgettext_lazy("integration", "Owning department"),
+        queryset=Department.objects.order_by("code"),
     )
     record_types = forms.MultipleChoiceField(
-        label=_("Record types"),
+        label=pgettext_lazy("integration", "Record types"),
         choices=record_type_choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    sensitivity = forms.ChoiceField(label=_("Sensitivity"), choices=DataSet.Sensitivity.choices)
-    refresh_frequency = forms.ChoiceField(
-        label=_("Refresh frequency"), choices=DataSet.Refresh.choices
+    sensitivity = forms.ChoiceField(
+        label=pgettext_lazy("integration", "Sensitivity"), choices=DataSet.Sensitivity.choices
     )
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    refresh_frequency = forms.ChoiceField(
+        label=pgettext_lazy("integration", "Refresh frequency"), choices=DataSet.Refresh.choices
+    )
+    description = forms.CharField(
+        label=pgettext_lazy("integration", "Description"), widget=forms.Textarea, required=False
+    )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qc_portal.models import BilingualNameMixin, Department
 
@@ -33,24 +34,29 @@ class SourceSystem(models.Model):
     the previous one stays valid for an overlap so the sender can switch without downtime."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended")
+        ACTIVE = "active", pgettext_lazy("integration", "Active")
+        SUSPENDED = "suspended", pgettext_lazy("integration", "Suspended")
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
+    code = models.SlugField(pgettext_lazy("integration", "code"), max_length=40, unique=True)
+    name = models.CharField(pgettext_lazy("integration", "name"), max_length=120)
     owning_department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,
         related_name="source_systems",
-        verbose_name=_("owning department"),
+        verbose_name=pgettext_lazy("integration", "owning department"),
     )
-    allowed_record_types = models.JSONField(_("allowed record types"), default=list, blank=True)
+    allowed_record_types = models.JSONField(
+        pgettext_lazy("integration", "allowed record types"), default=list, blank=True
+    )
     # How often the system normally sends: silence beyond this raises an alert.
     expected_frequency_minutes = models.PositiveIntegerField(
-        _("expected frequency (minutes)"), default=60
+        pgettext_lazy("integration", "expected frequency (minutes)"), default=60
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+        pgettext_lazy("integration", "status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.ACTIVE,
     )
     secret_encrypted = models.TextField(editable=False)
     previous_secret_encrypted = models.TextField(editable=False, blank=True)
@@ -60,8 +66,8 @@ class SourceSystem(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("source system")
-        verbose_name_plural = _("source systems")
+        verbose_name = pgettext_lazy("integration", "source system")
+        verbose_name_plural = pgettext_lazy("integration", "source systems")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -99,8 +105,8 @@ class InboundBatch(models.Model):
     reuses are counted here (a duplicate is a retry of a record already stored)."""
 
     class Mode(models.TextChoices):
-        SYNC = "sync", _("Applied in the request")
-        QUEUED = "queued", _("Queued")
+        SYNC = "sync", pgettext_lazy("integration", "Applied in the request")
+        QUEUED = "queued", pgettext_lazy("integration", "Queued")
 
     source = models.ForeignKey(SourceSystem, on_delete=models.PROTECT, related_name="batches")
     record_type = models.CharField(max_length=60)
@@ -126,17 +132,20 @@ class InboundRecord(models.Model):
     `idempotency_key` empty and the key it claimed in `submitted_key` — so nothing is lost."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")  # only inside the transaction that applies it
-        PENDING = "pending", _("Pending")
-        APPLIED = "applied", _("Applied")
-        REJECTED = "rejected", _("Rejected")
+        RECEIVED = (
+            "received",
+            pgettext_lazy("integration", "Received"),
+        )  # only inside the transaction that applies it
+        PENDING = "pending", pgettext_lazy("integration", "Pending")
+        APPLIED = "applied", pgettext_lazy("integration", "Applied")
+        REJECTED = "rejected", pgettext_lazy("integration", "Rejected")
 
     class Reason(models.TextChoices):
         NONE = "", "—"
-        INVALID = "invalid", _("Invalid content")
-        MISSING_KEY = "missing_key", _("No idempotency key")
+        INVALID = "invalid", pgettext_lazy("integration", "Invalid content")
+        MISSING_KEY = "missing_key", pgettext_lazy("integration", "No idempotency key")
         REUSED_KEY = "reused_key", _("Key reused with different content")
-        APPLY_FAILED = "apply_failed", _("Could not be applied")
+        APPLY_FAILED = "apply_failed", pgettext_lazy("integration", "Could not be applied")
 
     source = models.ForeignKey(SourceSystem, on_delete=models.PROTECT, related_name="records")
     batch = models.ForeignKey(
@@ -188,45 +197,53 @@ class DataSet(BilingualNameMixin):
     """An entry of the data inventory: data a source system brings onto the platform."""
 
     class Sensitivity(models.TextChoices):
-        PUBLIC = "public", _("Public (all staff)")
-        INTERNAL = "internal", _("Internal")
-        CONFIDENTIAL = "confidential", _("Confidential")
+        PUBLIC = "public", pgettext_lazy("integration", "Public (all staff)")
+        INTERNAL = "internal", pgettext_lazy("integration", "Internal")
+        CONFIDENTIAL = "confidential", pgettext_lazy("integration", "Confidential")
 
     class Refresh(models.TextChoices):
-        REALTIME = "realtime", _("Real time")
-        HOURLY = "hourly", _("Hourly")
-        DAILY = "daily", _("Daily")
-        WEEKLY = "weekly", _("Weekly")
-        MONTHLY = "monthly", _("Monthly")
+        REALTIME = "realtime", pgettext_lazy("integration", "Real time")
+        HOURLY = "hourly", pgettext_lazy("integration", "Hourly")
+        DAILY = "daily", pgettext_lazy("integration", "Daily")
+        WEEKLY = "weekly", pgettext_lazy("integration", "Weekly")
+        MONTHLY = "monthly", pgettext_lazy("integration", "Monthly")
 
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    domain = models.CharField(_("domain"), max_length=60)
+    code = models.SlugField(pgettext_lazy("integration", "code"), max_length=60, unique=True)
+    domain = models.CharField(pgettext_lazy("integration", "domain"), max_length=60)
     owning_system = models.ForeignKey(
         SourceSystem,
         on_delete=models.PROTECT,
         related_name="data_sets",
-        verbose_name=_("owning system"),
+        verbose_name=pgettext_lazy("integration", "owning system"),
     )
     owning_department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,
         related_name="data_sets",
-        verbose_name=_("owning department"),
+        verbose_name=pgettext_lazy("integration", "owning department"),
     )
-    record_types = models.JSONField(_("record types"), default=list, blank=True)
+    record_types = models.JSONField(
+        pgettext_lazy("integration", "record types"), default=list, blank=True
+    )
     sensitivity = models.CharField(
-        _("sensitivity"), max_length=15, choices=Sensitivity.choices, default=Sensitivity.INTERNAL
+        pgettext_lazy("integration", "sensitivity"),
+        max_length=15,
+        choices=Sensitivity.choices,
+        default=Sensitivity.INTERNAL,
     )
     refresh_frequency = models.CharField(
-        _("refresh frequency"), max_length=10, choices=Refresh.choices, default=Refresh.DAILY
+        pgettext_lazy("integration", "refresh frequency"),
+        max_length=10,
+        choices=Refresh.choices,
+        default=Refresh.DAILY,
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("integration", "description"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["domain", "code"]
-        verbose_name = _("data set")
-        verbose_name_plural = _("data sets")
+        verbose_name = pgettext_lazy("integration", "data set")
+        verbose_name_plural = pgettext_lazy("integration", "data sets")
 
 
 class SharingGrant(models.Model):
