@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from qc_portal.models import Alert, AuditEvent, Notification
 from qc_portal.periods import Period
@@ -251,7 +252,8 @@ def test_one_survey_answer_per_employee(survey, service_agent):
     actions.submit_survey(survey, scores=scores(survey, 5, 4), actor=service_agent)
     with pytest.raises(ValidationError) as error:
         actions.submit_survey(survey, scores=scores(survey, 1, 1), actor=service_agent)
-    assert "already answered" in str(error.value)
+    with translation.override("en"):
+        assert error.value.message_dict == {"survey": ["You have already answered this survey."]}
     assert SurveyParticipation.objects.count() == 1
 
 
