@@ -100,7 +100,7 @@ def test_record_service_refuses_impossible_times_with_a_reason_per_field(branch)
             actor_label="source:cc",
             now=now,
         )
-    assert "future" in error.value.message_dict["arrived_at"][0]
+    assert list(error.value.message_dict) == ["arrived_at"]
     with pytest.raises(ValidationError) as error:
         actions.record_service(
             branch=branch,
