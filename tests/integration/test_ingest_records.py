@@ -400,3 +400,53 @@ def test_request_body_json_is_parsed_from_the_signed_bytes(source_and_secret, pu
     body = json.dumps({"records": notes("ü-1", text="中文")}, ensure_ascii=False).encode()
     response = push(source, secret, None, body=body)
     assert response.json()["results"][0]["outcome"] == "accepted"
+
+
+def test_the_same_key_twice_in_one_batch_is_applied_once(source_and_secret, push):
+    source, secret = source_and_secret
+    results = push(source, secret, notes("k", "k")).json()["results"]
+    assert [r["outcome"] for r in results] == ["accepted", "duplicate"]
+    assert applied_notes() == 1
+
+
+def test_body_over_the_upload_limit_is_413(source_and_secret, push, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    source, secret = source_and_secret
+    response = push(source, secret, notes(*[f"k{n}" for n in range(10)]))
+    assert response.status_code == 413
+    assert response.json()["code"] == "body_too_large"
+    assert InboundRecord.objects.count() == 0
+
+
+def test_ingest_is_throttled_per_source(source_and_secret, push, monkeypatch):
+    from integration.api import IngestThrottle
+
+    monkeypatch.setattr(IngestThrottle, "THROTTLE_RATES", {"ingest": "2/min"})
+    source, secret = source_and_secret
+    assert push(source, secret, notes("a")).status_code == 200
+    assert push(source, secret, notes("b")).status_code == 200
+    response = push(source, secret, notes("c"))
+    assert response.status_code == 429
+    assert set(response.json()) == {"code", "message", "errors"}
+
+
+def test_explicit_encryption_key_is_used(settings):
+    from cryptography.fernet import Fernet, InvalidToken
+
+    from integration.signing import decrypt_secret, encrypt_secret
+
+    settings.QC_FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    token = encrypt_secret("s3cret")
+    assert decrypt_secret(token) == "s3cret"
+    settings.QC_FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    with pytest.raises(InvalidToken):
+        decrypt_secret(token)
+
+
+def test_source_actor_is_a_labelled_system_not_a_user(source_and_secret):
+    from qc_portal.audit import record_event
+
+    source, _secret = source_and_secret
+    event = record_event("test.actor", actor=source.actor, actor_label=source.actor_label)
+    assert event.actor is None
+    assert event.actor_label == "source:QMS" == str(source.actor)
