@@ -122,10 +122,9 @@ class Period:
         return Period(self.year, self.index - 1, self.kind)
 
     def shift(self, steps: int) -> Period:
-        period = self
-        for _step in range(abs(steps)):
-            period = period.next() if steps > 0 else period.previous()
-        return period
+        per_year = 12 if self.kind == MONTH else 4
+        position = self.year * per_year + (self.index - 1) + steps
+        return Period(position // per_year, position % per_year + 1, self.kind)
 
     def months(self) -> list[Period]:
         if self.kind == MONTH:

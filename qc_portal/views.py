@@ -36,6 +36,8 @@ ALERTS_PER_PAGE = 50
 def home(request):
     """Send each role to its place; a user without any role gets a clear message."""
     if not roles_of(request.user):
+        if request.user.is_staff:  # the technical administrator's place is the admin site
+            return redirect("admin:index")
         return render(request, "qc_portal/no_role.html", status=403)
     target = home_url_for(request.user)
     if target:

@@ -146,6 +146,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="qc-portal@bank.examp
 
 # --- Security: production values follow from DEBUG being off, nothing else to remember. ---
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the web processes. With 0, the connecting address is the client
+# (no X-Forwarded-For is believed, so it cannot be forged to dodge a throttle); behind one
+# proxy set 1: the client is then the address that proxy appended. Used by the audit trail
+# and by DRF's throttles alike.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -178,6 +183,7 @@ REST_FRAMEWORK = {
         "track": env.str("THROTTLE_TRACK", default="30/min"),
         "ingest": env.str("THROTTLE_INGEST", default="600/min"),
     },
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -182,3 +182,45 @@ def test_raw_sql_can_still_append_on_postgresql():
             " target_id, changes, request_id) VALUES (now(), 'sql', 'probe.sql', '', '', '{}', '')"
         )
     assert AuditEvent.objects.filter(action="probe.sql").exists()
+
+
+# --- the client address ---
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # no proxy configured: the header is not believed
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # the client's own claim is ignored
+        (2, "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (1, "not-an-ip", "10.0.0.1"),
+        (1, "", "10.0.0.1"),
+    ],
+)
+def test_client_ip_follows_the_trusted_proxy_count(rf, settings, proxies, forwarded, expected):
+    from qc_portal.middleware import client_ip
+
+    settings.NUM_PROXIES = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_forged_forwarded_for_does_not_escape_the_throttle(api, customer):
+    """By default no proxy is trusted, so a made-up X-Forwarded-For is one more request
+    from the same address."""
+    from unittest import mock
+
+    from rest_framework.throttling import ScopedRateThrottle
+
+    with mock.patch.object(ScopedRateThrottle, "THROTTLE_RATES", {"token": "2/min"}):
+        statuses = [
+            api.post(
+                "/api/v1/auth/token/",
+                {"username": "customer", "password": "wrong"},
+                format="json",
+                HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+            ).status_code
+            for n in range(3)
+        ]
+    assert statuses == [400, 400, 429]

@@ -1,11 +1,11 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qc_portal.periods import MONTH, QUARTER, Period, bank_tz
+from qc_portal.periods import MONTH, QUARTER, Period, bank_tz, period_range
 
 
 def test_parse_month_and_quarter():
@@ -62,3 +62,41 @@ def test_month_next_previous_roundtrip(year, month):
     assert period.next().previous() == period
     assert period.end == period.next().start
     assert Period.parse(str(period)) == period
+
+
+@given(
+    st.integers(1950, 9000),
+    st.integers(1, 12),
+    st.integers(-40, 40),
+    st.sampled_from([MONTH, QUARTER]),
+)
+def test_shift_is_that_many_steps(year, index, steps, kind):
+    period = Period(year, min(index, 4) if kind == QUARTER else index, kind)
+    walked = period
+    for _step in range(abs(steps)):
+        walked = walked.next() if steps > 0 else walked.previous()
+    assert period.shift(steps) == walked
+
+
+def test_shift_crosses_years():
+    assert Period.parse("2026-Q1").shift(-1) == Period.parse("2025-Q4")
+    assert Period.parse("2026-11").shift(14) == Period.parse("2028-01")
+    assert Period.parse("2026-11").shift(0) == Period.parse("2026-11")
+
+
+def test_period_range_includes_both_ends():
+    assert [str(p) for p in period_range(Period.parse("2026-Q4"), Period.parse("2027-Q2"))] == [
+        "2026-Q4",
+        "2027-Q1",
+        "2027-Q2",
+    ]
+    assert period_range(Period.parse("2026-05"), Period.parse("2026-04")) == []
+    with pytest.raises(ValueError):
+        period_range(Period.parse("2026-05"), Period.parse("2026-Q2"))
+
+
+def test_last_date_and_is_running():
+    february = Period.parse("2028-02")
+    assert february.last_date == date(2028, 2, 29)
+    assert february.is_running(february.end - timedelta(microseconds=1))
+    assert not february.is_running(february.end)

@@ -338,3 +338,8 @@ def test_500_for_the_api_is_json(rf):
     response = error_500(request)
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
+
+
+def test_technical_admin_without_role_goes_to_the_admin_site(client, admin_user):
+    response = logged_in(client, admin_user).get("/")
+    assert response["Location"] == "/admin/"
