@@ -84,6 +84,7 @@ def overview(request):
         **_picker_context(request, month, scope),
         "blocks": blocks,
         "has_results": any(card.result for card in cards),
+        "summary": _summary(cards),
         "provisional": any(card.result and card.result.provisional for card in cards),
         "computed_at": max(
             (card.result.computed_at for card in cards if card.result), default=None
@@ -91,6 +92,17 @@ def overview(request):
     }
     template = "kpis/_cards.html" if request.headers.get("HX-Request") else "kpis/overview.html"
     return render(request, template, context)
+
+
+def _summary(cards) -> list[tuple[str, str, int]]:
+    """How many KPIs are met, missed, short of data or untargeted: the ten-second answer."""
+    from kpis.models import Status
+
+    counts = {status: 0 for status in Status.values}
+    for card in cards:
+        if card.result is not None:
+            counts[card.result.status] += 1
+    return [(status.value, status.label, counts[status.value]) for status in Status]
 
 
 @login_required
@@ -118,6 +130,7 @@ def branch_comparison(request):
         "sort": sort,
         "chart": {
             "kpis": [d.code for d in definitions],
+            "titles": [d.title for d in definitions],
             "branches": [row.branch.code for row in rows],
             "cells": heat,
             "labels": {str(k): str(v) for k, v in _STATUS_LABELS().items()},

@@ -14,9 +14,9 @@
     var d = data(dataId);
     var chart = mount(id);
     chart.setOption({
-      tooltip: { formatter: function (p) { return d.branches[p.value[1]] + " · " + d.kpis[p.value[0]] + "<br>" + d.labels[p.value[2]]; } },
+      tooltip: { formatter: function (p) { return d.branches[p.value[1]] + " · " + d.titles[p.value[0]] + "<br>" + d.labels[p.value[2]]; } },
       grid: { left: 90, right: 20, top: 10, bottom: 120 },
-      xAxis: { type: "category", data: d.kpis, axisLabel: { rotate: 40, fontSize: 10 } },
+      xAxis: { type: "category", data: d.titles, axisLabel: { rotate: 40, fontSize: 10 } },
       yAxis: { type: "category", data: d.branches, inverse: true },
       visualMap: { type: "piecewise", show: true, orient: "horizontal", left: "center", bottom: 0,
         pieces: [0, 1, 2, 3, 4].map(function (v) { return { value: v, label: d.labels[v], color: STATUS_COLOURS[v] }; }) },
