@@ -20,10 +20,12 @@ from django.views.decorators.http import require_POST
 
 from qc_portal.models import Department
 from qc_portal.periods import QUARTER, Period, bank_tz
+from qc_portal.roles import STAFF_ROLES, Role
 from qc_portal.scoping import visible_branches
 from training import actions, permissions, queries
 from training.models import (
     Course,
+    CourseRequirement,
     Enrollment,
     Idea,
     IdeaSupport,
@@ -299,17 +301,109 @@ def course_detail(request, pk: int):
             "materials": render_markdown(course.materials),
             "requirements": course.requirements.select_related("department"),
             "can_report": permissions.can_view_course_report(request.user),
+            "can_manage": permissions.can_manage_training(request.user),
+            "question_count": course.questions.filter(is_active=True).count(),
+            "roles": [(value, label) for value, label in Role.choices if value in STAFF_ROLES],
+            "departments": Department.objects.all(),
         },
     )
 
 
 @allowed(permissions.can_view_course_report)
 def course_list(request):
+    if request.method == "POST":
+        if not permissions.can_manage_training(request.user):
+            raise PermissionDenied
+        fields = {
+            name: request.POST.get(name, "").strip()
+            for name in ("code", "title_zh", "title_en", "category", "frequency", "materials")
+        }
+        fields["pass_mark"] = _int_or_none(request.POST.get("pass_mark"))
+        fields["duration_minutes"] = _int_or_none(request.POST.get("duration_minutes"))
+        try:
+            course = actions.create_course(actor=request.user, **fields)
+        except ValidationError as error:
+            _report(request, error)
+            return redirect("training:courses")
+        messages.success(request, _("Course created."))
+        return redirect("training:course", pk=course.pk)
     courses = Course.objects.annotate(
         completion_count=Count("completions", distinct=True),
         sessions_count=Count("sessions", distinct=True),
     )
-    return render(request, "training/courses.html", {"courses": courses})
+    return render(
+        request,
+        "training/courses.html",
+        {
+            "courses": courses,
+            "categories": Course.Category.choices,
+            "frequencies": Course.Frequency.choices,
+            "can_manage": permissions.can_manage_training(request.user),
+        },
+    )
+
+
+@require_POST
+@allowed(permissions.can_manage_training)
+def requirement_add(request, pk: int):
+    course = get_object_or_404(Course, pk=pk)
+    try:
+        actions.add_requirement(
+            course,
+            role=request.POST.get("role", ""),
+            department_code=request.POST.get("department", ""),
+            active_from=parse_date(request.POST.get("active_from", "") or "")
+            or timezone.localdate(),
+            actor=request.user,
+        )
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Mandatory rule added."))
+    return redirect("training:course", pk=course.pk)
+
+
+@require_POST
+@allowed(permissions.can_manage_training)
+def requirement_end(request, pk: int):
+    requirement = get_object_or_404(CourseRequirement, pk=pk)
+    until = parse_date(request.POST.get("active_until", "") or "")
+    try:
+        if until is None:
+            raise ValidationError({"active_until": _("Give the end date.")})
+        actions.end_requirement(requirement, until=until, actor=request.user)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Mandatory rule ended."))
+    return redirect("training:course", pk=requirement.course_id)
+
+
+@require_POST
+@allowed(permissions.can_manage_training)
+def question_add(request, pk: int):
+    course = get_object_or_404(Course, pk=pk)
+    correct = _int_or_none(request.POST.get("correct")) or 1
+    choices = []
+    for number, line in enumerate(
+        [line for line in request.POST.get("choices", "").splitlines() if line.strip()], start=1
+    ):
+        zh, _bar, en = line.partition("|")
+        choices.append((zh.strip(), en.strip() or zh.strip(), number == correct))
+    text_zh, _bar, text_en = request.POST.get("text", "").partition("|")
+    try:
+        actions.add_question(
+            course,
+            text_zh=text_zh.strip(),
+            text_en=text_en.strip() or text_zh.strip(),
+            choices=choices,
+            actor=request.user,
+        )
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Question added."))
+    return redirect("training:course", pk=course.pk)
 
 
 @allowed(permissions.can_view_course_report)

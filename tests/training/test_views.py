@@ -326,3 +326,66 @@ def test_ideas_pages_scoped(
 def test_hr_home_is_the_plan(web, hr_trainer):
     response = web(hr_trainer).get(reverse("home"))
     assert response.status_code == 302 and response.url == reverse("training:plan")
+
+
+def test_hr_creates_a_course_with_a_rule_and_a_question(
+    web, hr_trainer, service_agent, head_office
+):
+    client = web(hr_trainer)
+    client.post(
+        reverse("training:courses"),
+        {
+            "code": "NEW",
+            "title_zh": "新课",
+            "title_en": "New",
+            "category": "compliance",
+            "frequency": "yearly",
+            "pass_mark": "70",
+            "duration_minutes": "45",
+            "materials": "**bold**",
+        },
+    )
+    from training.models import Course, CourseRequirement
+
+    course = Course.objects.get(code="NEW")
+    client.post(
+        reverse("training:requirement-add", args=[course.pk]),
+        {"role": "service_agent", "active_from": "2026-10-01"},
+    )
+    client.post(
+        reverse("training:question-add", args=[course.pk]),
+        {"text": "问 | Q", "choices": "甲 | A\n乙 | B", "correct": "2"},
+    )
+    assert course.requirements.get().role == "service_agent"
+    assert course.questions.get().choices.get(is_correct=True).text_en == "B"
+    rule = CourseRequirement.objects.get(course=course)
+    client.post(reverse("training:requirement-end", args=[rule.pk]), {"active_until": "2027-01-01"})
+    rule.refresh_from_db()
+    assert rule.active_until == date(2027, 1, 1)
+    # Bad input: pass mark above 100, a rule naming nothing.
+    client.post(
+        reverse("training:courses"),
+        {
+            "code": "BAD",
+            "title_zh": "x",
+            "title_en": "x",
+            "category": "other",
+            "frequency": "once",
+            "pass_mark": "101",
+            "duration_minutes": "5",
+        },
+    )
+    assert not Course.objects.filter(code="BAD").exists()
+    client.post(
+        reverse("training:requirement-add", args=[course.pk]), {"active_from": "2026-10-01"}
+    )
+    assert course.requirements.count() == 1
+    # Forbidden to others, even to read-only head office.
+    for user in (service_agent, head_office):
+        assert (
+            web(user)
+            .post(reverse("training:requirement-add", args=[course.pk]), {"role": "service_agent"})
+            .status_code
+            == 403
+        )
+    assert web(head_office).post(reverse("training:courses"), {"code": "HO"}).status_code == 403
