@@ -326,6 +326,21 @@ def console_new(request, kind: str):
             )
         elif kind == "call":
             actions.offer_call(branch, service_type=service_type, actor=request.user)
+        elif kind == "next":
+            counter = request.POST.get("counter", "").strip()[:10]
+            request.session["services_counter"] = counter
+            record = (
+                queries.waiting_tickets([branch.pk], timezone.now())
+                .order_by("arrived_at", "id")
+                .first()
+            )
+            if record is None:
+                messages.info(request, _("Nobody is waiting."))
+            else:
+                actions.call_ticket(record, actor=request.user, counter_number=counter)
+                messages.success(
+                    request, _("Ticket %(number)s called.") % {"number": record.ticket_number}
+                )
         else:
             raise Http404
     except ValidationError as error:

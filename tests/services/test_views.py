@@ -190,3 +190,18 @@ def test_standards_page_edit_rights(branch_manager, service_agent, auditor):
         == 403
     )
     assert client_for(service_agent).get("/services/standards/").status_code == 403
+
+
+def test_console_call_next_takes_the_oldest_ticket(service_agent, branch):
+    older = make_record(
+        branch, arrived=timezone.now() - timedelta(minutes=9), outcome="", ticket_number="001"
+    )
+    make_record(
+        branch, arrived=timezone.now() - timedelta(minutes=2), outcome="", ticket_number="002"
+    )
+    client_for(service_agent).post("/services/console/new/next/", {"counter": "5"})
+    older.refresh_from_db()
+    assert (
+        older.called_at is not None and older.counter_number == "5" and older.agent == service_agent
+    )
+    assert client_for(service_agent).post("/services/console/new/bogus/").status_code == 404
