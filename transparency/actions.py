@@ -155,11 +155,12 @@ def expected_completion(case: Case, *, now: datetime) -> datetime | None:
 
 
 def _lock(case: Case) -> Case:
-    locked = (
-        Case.objects.select_for_update()
-        .select_related("customer", "branch", "template", "current_step__step")
-        .get(pk=case.pk)
-    )
+    # Lock the row alone, then read it with its relations: a locking read joined to other
+    # tables may see those tables as they were before the lock was granted.
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").get()
+    locked = Case.objects.select_related(
+        "customer", "branch", "template", "current_step__step"
+    ).get(pk=case.pk)
     if locked.status != Case.Status.OPEN:
         raise ValidationError({"status": _("This case is already closed.")})
     return locked
