@@ -18,6 +18,7 @@ NAV_ITEMS = [
         order=62,
     ),
     NavItem(_("Surveys"), "training:surveys", roles=frozenset({Role.HR_TRAINER}), order=63),
+    NavItem(_("Employees"), "training:employees", roles=frozenset({Role.HR_TRAINER}), order=64),
     NavItem(_("My training"), "training:my", roles=frozenset(STAFF_ROLES), order=70),
     NavItem(_("Ideas"), "training:ideas", roles=frozenset(STAFF_ROLES), order=71),
 ]

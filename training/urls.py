@@ -24,6 +24,7 @@ urlpatterns = [
     path("training/surveys/", views.survey_list, name="surveys"),
     path("training/surveys/<int:pk>/", views.survey_answer, name="survey"),
     path("training/surveys/<int:pk>/results/", views.survey_results, name="survey-results"),
+    path("training/employees/", views.employees, name="employees"),
     path("training/ideas/", views.ideas, name="ideas"),
     path("training/ideas/<int:pk>/support/", views.idea_support, name="idea-support"),
     path("training/ideas/<int:pk>/review/", views.idea_review, name="idea-review"),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from qc_portal.models import Department
 from qc_portal.periods import QUARTER, Period, bank_tz
 from qc_portal.roles import STAFF_ROLES, Role
-from qc_portal.scoping import visible_branches
+from qc_portal.scoping import visible_branches, visible_staff
 from training import actions, permissions, queries
 from training.models import (
     Course,
@@ -697,3 +697,46 @@ def idea_review(request, pk: int):
     else:
         messages.success(request, _("Review recorded."))
     return redirect("training:ideas")
+
+
+# --- HR: employees (by hand; the HR system sends `employee` inbound records) ---
+
+
+@allowed(permissions.can_manage_training)
+def employees(request):
+    if request.method == "POST":
+        try:
+            profile = actions.record_employee(
+                employee_number=request.POST.get("employee_number", "").strip(),
+                full_name=request.POST.get("full_name", "").strip(),
+                branch_code=request.POST.get("branch_code", ""),
+                department_code=request.POST.get("department_code", ""),
+                position=request.POST.get("position", "").strip(),
+                role=request.POST.get("role", ""),
+                email=request.POST.get("email", "").strip(),
+                hired_on=parse_date(request.POST.get("hired_on", "") or "") or timezone.localdate(),
+                left_on=parse_date(request.POST.get("left_on", "") or ""),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _report(request, error)
+        else:
+            messages.success(
+                request, _("Employee %(number)s saved.") % {"number": profile.employee_number}
+            )
+        return redirect("training:employees")
+    search = request.GET.get("q", "").strip()
+    staff = visible_staff(request.user).order_by("employee_number")
+    if search:
+        staff = staff.filter(Q(employee_number__icontains=search) | Q(full_name__icontains=search))
+    return render(
+        request,
+        "training/employees.html",
+        {
+            "staff": staff[:200],
+            "search": search,
+            "branches": visible_branches(request.user),
+            "departments": Department.objects.all(),
+            "roles": [(value, label) for value, label in Role.choices if value in STAFF_ROLES],
+        },
+    )

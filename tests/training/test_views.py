@@ -389,3 +389,28 @@ def test_hr_creates_a_course_with_a_rule_and_a_question(
             == 403
         )
     assert web(head_office).post(reverse("training:courses"), {"code": "HO"}).status_code == 403
+
+
+def test_hr_adds_and_moves_an_employee_by_hand(
+    web, branch, other_branch, hr_trainer, branch_manager
+):
+    from qc_portal.models import StaffProfile
+
+    client = web(hr_trainer)
+    assert client.get(reverse("training:employees") + "?q=E1").status_code == 200
+    form = {
+        "employee_number": "E1",
+        "full_name": "李四",
+        "branch_code": "BJ001",
+        "department_code": "retail",
+        "role": "relationship_manager",
+        "hired_on": "2026-11-01",
+    }
+    client.post(reverse("training:employees"), form)
+    client.post(reverse("training:employees"), form | {"branch_code": "SH001"})
+    assert StaffProfile.objects.get(employee_number="E1").branch == other_branch
+    client.post(
+        reverse("training:employees"), form | {"branch_code": "NOPE", "employee_number": "E2"}
+    )
+    assert not StaffProfile.objects.filter(employee_number="E2").exists()
+    assert web(branch_manager).get(reverse("training:employees")).status_code == 403
