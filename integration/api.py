@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -21,6 +23,8 @@ from integration.models import DataSet, InboundBatch, InboundRecord
 from integration.permissions import can_manage_integration, can_read_data_set
 from qc_portal.api.errors import error_body
 from qc_portal.periods import bank_tz
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADERS = [
     OpenApiParameter(
@@ -56,7 +60,13 @@ class IngestThrottle(ScopedRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-def _refused(refusal: actions.IngestRefused) -> Response:
+def _refused(refusal: actions.IngestRefused, request=None) -> Response:
+    # Logged, not stored: a refused request writes nothing (and cannot fill the database).
+    logger.warning(
+        "ingest refused: %s (source %r)",
+        refusal.code,
+        (request.META.get("HTTP_X_SOURCE_SYSTEM", "") if request is not None else "")[:40],
+    )
     response = Response(error_body(refusal.code, str(refusal.message)), status=refusal.status)
     if refusal.status == 401:
         response["WWW-Authenticate"] = 'HMAC-SHA256 realm="ingest"'
@@ -134,7 +144,7 @@ class IngestCreateApi(APIView):
             actions.check_record_type(source, record_type)
             records = actions.parse_body(body)
         except actions.IngestRefused as refusal:
-            return _refused(refusal)
+            return _refused(refusal, request)
         result = actions.receive_batch(source, record_type=record_type, records=records)
         counts = result.counts()
         if result.queued:
@@ -177,7 +187,7 @@ class IngestBatchDetailApi(APIView):
             try:
                 source = _signed_source(request, b"")
             except actions.IngestRefused as refusal:
-                return _refused(refusal)
+                return _refused(refusal, request)
             batch = get_object_or_404(batches, pk=batch_id, source=source)
         elif not request.user.is_authenticated:
             return Response(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Max, Min, Q, QuerySet
+from django.db.models import Aggregate, Count, FloatField, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -122,15 +122,25 @@ def sync_health(
             rejected=Count("id", filter=Q(status=InboundRecord.Status.REJECTED)),
         )
     }
-    latest = {
-        row["source"]: row
-        for row in records.order_by()
-        .values("source")
+    # The last record per source through the (source, received_at) index, one subquery each;
+    # pending rows through the status index: neither scans the whole log.
+    last_received = dict(
+        SourceSystem.objects.filter(pk__in=[source.pk for source in sources])
         .annotate(
-            last=Max("received_at"),
-            oldest_pending=Min("received_at", filter=Q(status=InboundRecord.Status.PENDING)),
-            pending=Count("id", filter=Q(status=InboundRecord.Status.PENDING)),
+            last=Subquery(
+                InboundRecord.objects.filter(source=OuterRef("pk"))
+                .order_by("-received_at")
+                .values("received_at")[:1]
+            )
         )
+        .values_list("pk", "last")
+    )
+    pending = {
+        row["source"]: row
+        for row in records.filter(status=InboundRecord.Status.PENDING)
+        .order_by()
+        .values("source")
+        .annotate(count=Count("id"), oldest=Min("received_at"))
     }
     applied = recent.filter(status=InboundRecord.Status.APPLIED)
     latency: dict[int, tuple] = {}
@@ -154,7 +164,7 @@ def sync_health(
     health = []
     for source in sources:
         count = counts.get(source.pk, {})
-        last = latest.get(source.pk, {})
+        waiting = pending.get(source.pk, {})
         p50, p95 = latency.get(source.pk, (None, None))
         health.append(
             SourceHealth(
@@ -162,9 +172,9 @@ def sync_health(
                 received=count.get("received", 0),
                 applied=count.get("applied", 0),
                 rejected=count.get("rejected", 0),
-                pending=last.get("pending", 0),
-                last_received_at=last.get("last"),
-                oldest_pending_at=last.get("oldest_pending"),
+                pending=waiting.get("count", 0),
+                last_received_at=last_received.get(source.pk),
+                oldest_pending_at=waiting.get("oldest"),
                 median_seconds=p50,
                 p95_seconds=p95,
                 now=now,
