@@ -158,6 +158,15 @@ def error_403(request, exception=None):
     return render(request, "403.html", {"reason": reason}, status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form posted from a page that is too old (session expired, signed in elsewhere):
+    say what to do instead of showing Django's technical page."""
+    if _wants_json(request):
+        return JsonResponse(error_body("csrf_failed", _("CSRF check failed.")), status=403)
+    message = _("This form has expired. Go back, reload the page and try again.")
+    return render(request, "403.html", {"reason": message}, status=403)
+
+
 def error_404(request, exception=None):
     if _wants_json(request):
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)

@@ -32,6 +32,7 @@ if not DEBUG and (
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "qc_portal.views.csrf_failure"
 
 LOCAL_APPS = [
     "qc_portal",

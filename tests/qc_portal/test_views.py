@@ -343,3 +343,13 @@ def test_500_for_the_api_is_json(rf):
 def test_technical_admin_without_role_goes_to_the_admin_site(client, admin_user):
     response = logged_in(client, admin_user).get("/")
     assert response["Location"] == "/admin/"
+
+
+def test_expired_form_gets_a_friendly_403(branch_manager):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(branch_manager)
+    response = client.post("/alerts/1/handle/", {"status": "closed"})
+    assert response.status_code == 403
+    assert "表单已过期" in response.content.decode()
