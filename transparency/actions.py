@@ -171,6 +171,82 @@ def _check_worker(actor, branch) -> None:
         raise PermissionDenied(_("You may not work on cases of this branch."))
 
 
+# --- templates -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_template_version(
+    business_type: str,
+    *,
+    name_zh: str,
+    name_en: str,
+    steps: list[dict],
+    actor,
+    effective_from: date | None = None,
+) -> ProcessTemplate:
+    """Make a new version of a business type's process current. Cases already open keep the
+    version they started with; new cases use this one. Each step dict has code, name_zh,
+    name_en, department_code, duration, duration_unit and optionally description_zh/_en and
+    manual_anchor."""
+    if actor is not None and not (
+        permissions.has_role(actor, Role.HEAD_OFFICE) or getattr(actor, "is_superuser", False)
+    ):
+        raise PermissionDenied(_("Only head office may change a process."))
+    if not steps:
+        raise ValidationError({"steps": _("This process has no steps.")})
+    codes = [step["code"] for step in steps]
+    if len(set(codes)) != len(codes):
+        raise ValidationError({"steps": _("Each step code may appear once.")})
+    for step in steps:
+        if step.get("department_code") not in Department.Code.values:
+            raise ValidationError({"steps": _("Unknown department.")})
+        if (
+            step.get("duration_unit") not in TemplateStep.DurationUnit.values
+            or int(step.get("duration", 0)) < 1
+        ):
+            raise ValidationError({"steps": _("Each step needs a standard duration.")})
+    previous = (
+        ProcessTemplate.objects.select_for_update()
+        .filter(business_type=business_type)
+        .order_by("-version")
+        .first()
+    )
+    ProcessTemplate.objects.filter(business_type=business_type, is_current=True).update(
+        is_current=False
+    )
+    template = ProcessTemplate.objects.create(
+        business_type=business_type,
+        version=(previous.version + 1) if previous else 1,
+        name_zh=name_zh,
+        name_en=name_en,
+        is_current=True,
+        effective_from=effective_from or timezone.localdate(),
+    )
+    TemplateStep.objects.bulk_create(
+        TemplateStep(
+            template=template,
+            position=position,
+            code=step["code"],
+            name_zh=step["name_zh"],
+            name_en=step["name_en"],
+            description_zh=step.get("description_zh", ""),
+            description_en=step.get("description_en", ""),
+            department_code=step["department_code"],
+            duration=int(step["duration"]),
+            duration_unit=step["duration_unit"],
+            manual_anchor=step.get("manual_anchor", step["code"]),
+        )
+        for position, step in enumerate(steps, start=1)
+    )
+    record_event(
+        "transparency.template_published",
+        actor=actor,
+        target=template,
+        after={"business_type": business_type, "version": template.version, "steps": codes},
+    )
+    return template
+
+
 # --- cases -----------------------------------------------------------------------------------
 
 

@@ -130,3 +130,57 @@ def test_each_move_writes_outbox_rows(open_case, relationship_manager):
     before = Outbox.objects.filter(case=case).count()
     actions.advance_case(case, actor=relationship_manager)
     assert Outbox.objects.filter(case=case).count() == before + 2  # e-mail and SMS
+
+
+def _steps(codes, days=1):
+    return [
+        {
+            "code": c,
+            "name_zh": c,
+            "name_en": c,
+            "department_code": "retail",
+            "duration": days,
+            "duration_unit": "days",
+        }
+        for c in codes
+    ]
+
+
+def test_a_case_keeps_its_template_version(open_case, head_office, relationship_manager):
+    case, _code = open_case
+    old = case.template
+    new = actions.publish_template_version(
+        "consumer_loan",
+        name_zh="消费贷",
+        name_en="Consumer loan",
+        steps=_steps(LOAN_STEPS, days=3),
+        actor=head_office,
+    )
+    assert new.version == old.version + 1 and new.is_current
+    old.refresh_from_db()
+    assert not old.is_current
+    case = actions.advance_case(case, actor=relationship_manager)
+    assert case.template == old and case.current_step.step.template == old
+    newer, _ = actions.open_case(
+        case.customer, business_type="consumer_loan", branch=case.branch, actor=relationship_manager
+    )
+    assert newer.template == new
+
+
+def test_only_head_office_changes_a_process_and_steps_are_checked(db, branch_manager, head_office):
+    with pytest.raises(PermissionDenied):
+        actions.publish_template_version(
+            "mortgage", name_zh="x", name_en="x", steps=_steps(["a"]), actor=branch_manager
+        )
+    with pytest.raises(ValidationError):
+        actions.publish_template_version(
+            "mortgage", name_zh="x", name_en="x", steps=_steps(["a", "a"]), actor=head_office
+        )
+    with pytest.raises(ValidationError):
+        actions.publish_template_version(
+            "mortgage", name_zh="x", name_en="x", steps=[], actor=head_office
+        )
+    with pytest.raises(ValidationError):
+        actions.publish_template_version(
+            "mortgage", name_zh="x", name_en="x", steps=_steps(["a"], days=0), actor=head_office
+        )

@@ -205,3 +205,30 @@ def test_manuals_are_public_sanitised_and_versioned(client):
     ).content.decode()
     assert "proof of income and address" not in old
     assert client.get(reverse("transparency:manual", args=["mortgage"])).status_code == 404
+
+
+def test_case_list_query_count_does_not_grow_with_cases(
+    client, service_agent, customer, branch, relationship_manager, django_assert_max_num_queries
+):
+    for _ in range(5):
+        actions.open_case(
+            customer.customer, business_type="mortgage", branch=branch, actor=relationship_manager
+        )
+    client.force_login(service_agent)
+    client.get(reverse("transparency:cases"))  # warm the session and caches
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("transparency:cases"))
+    assert response.content.decode().count("/transparency/cases/") >= 5
+
+
+def test_my_cases_api_query_count_does_not_grow(
+    api_as, customer, branch, relationship_manager, django_assert_max_num_queries
+):
+    for _ in range(5):
+        actions.open_case(
+            customer.customer, business_type="mortgage", branch=branch, actor=relationship_manager
+        )
+    client = api_as(customer)
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/me/cases/")
+    assert response.json()["count"] == 5
