@@ -9,6 +9,7 @@ millions of records without holding them in memory.
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
@@ -140,9 +141,9 @@ class FastInserter:
         self.model, self.columns = model, columns
         self.next_id = (model.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
         self.adapt = connection.ops.adapt_datetimefield_value
-        table = connection.ops.quote_name(model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        self.sql = f"INSERT INTO {table} ({names}) VALUES "
+        self.table = connection.ops.quote_name(model._meta.db_table)
+        self.names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        self.sql = f"INSERT INTO {self.table} ({self.names}) VALUES "
         self.placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
 
     def take_id(self) -> int:
@@ -150,7 +151,19 @@ class FastInserter:
         return self.next_id - 1
 
     def insert(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
         with connection.cursor() as cursor:
+            raw = getattr(cursor, "cursor", None)
+            if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+                # COPY is PostgreSQL's bulk path: one stream, no per-row statement.
+                buffer = io.StringIO()
+                for row in rows:
+                    buffer.write("\t".join("\\N" if value is None else str(value) for value in row))
+                    buffer.write("\n")
+                buffer.seek(0)
+                raw.copy_expert(f"COPY {self.table} ({self.names}) FROM STDIN", buffer)
+                return
             step = max(1, 900 // len(self.columns)) if connection.vendor == "sqlite" else 2000
             for offset in range(0, len(rows), step):
                 chunk = rows[offset : offset + step]
