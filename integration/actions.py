@@ -372,6 +372,18 @@ def _outcome_of_stored(record: InboundRecord) -> str:
     }.get(record.status, Outcome.PENDING)
 
 
+_OUTCOME_FIELDS = [
+    "status",
+    "reason",
+    "errors",
+    "target_type",
+    "target_id",
+    "applied_at",
+    "processing_seconds",
+    "attempts",
+]
+
+
 def _apply(record: InboundRecord, *, now: datetime | None = None) -> InboundRecord:
     """Validate and apply one stored record through its app's action, inside a savepoint, and
     store the outcome on the record. Never raises for a bad record."""
@@ -401,7 +413,7 @@ def _apply(record: InboundRecord, *, now: datetime | None = None) -> InboundReco
         meta = getattr(target, "_meta", None)
         if meta is not None and getattr(target, "pk", None) is not None:
             record.target_type, record.target_id = meta.label_lower, str(target.pk)
-    record.save()
+    record.save(update_fields=_OUTCOME_FIELDS)
     return record
 
 
