@@ -180,3 +180,17 @@ def test_curation_lists_unanswered_questions_most_frequent_first(faq, customer, 
     assert any(q.question == "信用卡怎么激活" and q.thumbs_down == 1 for q in questions)
     assert actions.mark_curated("保险箱怎么租", actor=branch_manager) == 3
     assert "保险箱怎么租" not in [q.question for q in queries.curation_questions()]
+
+
+def test_conversations_feed_the_bot_containment_kpi(faq, customer, other_customer):
+    from django.utils import timezone
+
+    from qc_portal.periods import Period
+    from services.metrics import bot_containment
+
+    contained = actions.ask(None, message="信用卡怎么激活", user=customer)
+    actions.close_session(contained.session, user=customer)
+    actions.ask(None, message="转人工", user=other_customer)
+    actions.ask(None, message="信用卡年费", user=customer)  # still open: not counted yet
+    result = bot_containment(Period.containing(timezone.now(), "month"))[None]
+    assert (result.numerator, result.denominator) == (1, 2)

@@ -164,3 +164,17 @@ def test_faq_change_is_audited(faq, branch_manager):
         actor=branch_manager,
     )
     assert AuditEvent.objects.filter(action="assistant.faq_saved", actor=branch_manager).exists()
+
+
+def test_handover_and_curation_lists_use_a_fixed_number_of_queries(
+    faq, customer, other_customer, service_agent, django_assert_max_num_queries
+):
+    for user in (customer, other_customer, customer):
+        actions.ask(None, message="转人工", user=user)
+        actions.ask(None, message="保险箱怎么租", user=user)
+    client = client_for(service_agent)
+    client.get("/assistant/handovers/")  # warm the session and the role cache
+    with django_assert_max_num_queries(12):
+        assert client.get("/assistant/handovers/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/assistant/curation/").status_code == 200
