@@ -216,7 +216,9 @@ def compute_kpi(
 
     rows = []
     for scope, measurement in measurements.items():
-        if scope is not BANK and scope not in known_branches:
+        if scope is not BANK and (scope not in known_branches or "branch" not in definition.scopes):
+            continue
+        if scope is BANK and "bank" not in definition.scopes:
             continue
         scope_targets = (
             targets.get(scope) if scope is not BANK and scope in targets else targets.get(None, [])
@@ -252,6 +254,8 @@ def compute_kpi(
             )
         )
     with transaction.atomic():
+        # Two runs of the same KPI (a beat refresh and a backfill) take turns, never interleave.
+        KpiDefinition.objects.select_for_update().filter(pk=kpi.pk).first()
         KpiResult.objects.filter(kpi=kpi, period_kind=period.kind, period_key=str(period)).delete()
         KpiResult.objects.bulk_create(rows)
         missed = [row for row in rows if row.status == Status.MISSED and not row.provisional]

@@ -15,7 +15,8 @@ def _parse(kind: str, period: str) -> Period:
     return parsed
 
 
-@shared_task(name="kpis.compute_period")
+# The JobRun id is returned (ignore_result=False) so a caller can follow the run.
+@shared_task(name="kpis.compute_period", ignore_result=False)
 def compute_period(
     kind: str, period: str, trigger: str = "task", codes: list[str] | None = None
 ) -> int:

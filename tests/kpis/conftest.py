@@ -38,6 +38,15 @@ def _alerts_per_branch(period):
 
 TEST_KPIS = [
     dict(
+        code="test.bank_only",
+        measure=4,
+        period_kind="month",
+        unit="percent",
+        direction="higher",
+        compute=_fake,
+        scopes=("bank",),
+    ),
+    dict(
         code="test.csat",
         measure=1,
         period_kind="month",

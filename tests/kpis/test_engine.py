@@ -226,7 +226,7 @@ def test_failing_kpi_is_recorded_and_others_still_computed(definitions, fake_dat
     run_id = tasks.compute_period.delay("month", "2026-10").get()
     run = JobRun.objects.get(pk=run_id)
     assert run.state == JobRun.State.PARTIAL
-    assert (run.kpis_total, run.kpis_done, run.kpis_failed) == (4, 3, 1)
+    assert (run.kpis_total, run.kpis_done, run.kpis_failed) == (5, 4, 1)
     assert "test.broken: RuntimeError: the source table is gone" in run.errors
     assert run.finished_at is not None and run.duration_seconds >= 0
     assert KpiResult.objects.filter(
@@ -332,3 +332,37 @@ def test_jobs_compute_period_now_with_no_kpis_finishes_the_run(definitions, monk
     monkeypatch.setattr(registry, "_REGISTRY", {})
     run = jobs.compute_period_now(Period.parse("2026-10"))
     assert run.state == JobRun.State.SUCCEEDED and run.kpis_total == 0
+
+
+@time_machine.travel(NOW)
+def test_bank_only_kpi_stores_no_branch_rows(definitions, fake_data, branch):
+    fake_data["2026-10"] = {BANK: Measurement(9, 10, 10), branch.pk: Measurement(1, 2, 2)}
+    compute_kpi("test.bank_only", "2026-10")
+    assert [row["branch_id"] for row in _rows("test.bank_only")] == [None]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_steps_of_one_run_count_every_kpi(definitions, fake_data):
+    """Workers finishing KPIs of the same run at the same moment lose no count."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    fake_data["2026-10"] = {BANK: Measurement(9, 10, 10)}
+    codes = jobs.codes_for("month")
+    run = jobs.start_job_run(Period.parse("2026-10"), codes * 3, trigger="test")
+
+    def step(code):
+        try:
+            return jobs.run_kpi_step(code, "2026-10", run.pk)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(step, codes * 3))
+    run.refresh_from_db()
+    assert run.kpis_done + run.kpis_failed == len(codes) * 3
+    assert run.kpis_failed == outcomes.count(False)
+    assert run.state == JobRun.State.PARTIAL and run.finished_at is not None
+    assert KpiResult.objects.filter(kpi__code="test.csat", period_key="2026-10").count() == 1
