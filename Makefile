@@ -62,3 +62,12 @@ bench: setup ## bank-scale benchmarks against PostgreSQL (not part of make test)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var
+
+SHOT_PORT ?= 8799
+screenshots: setup ## regenerate docs/screenshots/ from the demo bank in headless Chromium
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:$(SHOT_PORT) --noreload >var/screenshots-server.log 2>&1 & echo $$! >var/screenshots-server.pid; \
+	for i in $$(seq 1 50); do curl -fsS http://127.0.0.1:$(SHOT_PORT)/healthz >/dev/null 2>&1 && break; sleep 0.2; done; \
+	$(PY) bin/screenshots.py --base http://127.0.0.1:$(SHOT_PORT); status=$$?; \
+	kill $$(cat var/screenshots-server.pid); rm -f var/screenshots-server.pid; exit $$status
