@@ -93,9 +93,9 @@ class SourceHealth:
     def is_silent(self) -> bool:
         if not self.source.is_active:
             return False
-        if self.last_received_at is None:
-            return True
-        return self.silence > self.source.expected_frequency
+        # A source that never sent anything is silent once its first interval has passed.
+        since = self.last_received_at or self.source.created_at
+        return self.now - since > self.source.expected_frequency
 
 
 def sync_health(

@@ -249,6 +249,11 @@ class TestSyncHealthAlerts:
         alert = Alert.objects.get(kind="integration.source_silent")
         assert alert.notifications.filter(user=integration_admin).exists()
 
+    def test_a_new_source_is_silent_only_after_its_first_interval(self, source_and_secret):
+        source, _secret = source_and_secret
+        assert check_sync_health(source.created_at + timedelta(minutes=60)) == 0
+        assert check_sync_health(source.created_at + timedelta(minutes=61)) == 1
+
     def test_suspended_source_is_not_silent(self, source_and_secret, integration_admin):
         source, _secret = source_and_secret
         actions.set_source_status(source, status="suspended", actor=integration_admin)
@@ -291,3 +296,24 @@ def test_evaluation_report_counts_days_volume_and_latency(source_and_secret):
     )
     assert current.median_seconds == pytest.approx(10)
     assert report[0].received == 0
+
+
+def test_scheduled_tasks_run_their_actions(source_and_secret, push, settings):
+    from unittest import mock
+
+    from integration import tasks
+    from integration.schedule import BEAT_SCHEDULE
+
+    assert {entry["task"] for entry in BEAT_SCHEDULE.values()} == {
+        "integration.requeue_pending",
+        "integration.check_sync_health",
+    }
+    assert tasks.check_sync_health.apply().result == 0
+    settings.QC_INGEST_SYNC_LIMIT = 1
+    source, secret = source_and_secret
+    with mock.patch("integration.tasks.process_batch.delay"):
+        batch_id = push(source, secret, [{"idempotency_key": k, "text": "x"} for k in "ab"]).json()[
+            "batch"
+        ]
+    assert tasks.process_batch.apply((batch_id,)).result == 2
+    assert tasks.requeue_pending.apply().result == 0

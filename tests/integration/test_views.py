@@ -259,3 +259,22 @@ def test_integration_admin_home_is_the_health_page(client, integration_admin):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == reverse("integration:health")
+
+
+def test_evaluation_with_a_bad_month_says_so_and_shows_last_month(
+    client, integration_admin, source_and_secret
+):
+    source, _secret = source_and_secret
+    client.force_login(integration_admin)
+    url = reverse("integration:source-evaluation", args=[source.code])
+    response = client.get(url, {"month": "2026-Q4"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Choose a month." in response.content.decode()
+    response = client.get(url, {"month": "garbage"})
+    assert response.status_code == 200
+    assert len(response.context["report"]) == 6
+
+
+def test_unknown_source_page_is_404(client, integration_admin):
+    client.force_login(integration_admin)
+    assert client.get(reverse("integration:source-detail", args=["NOPE"])).status_code == 404
