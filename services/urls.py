@@ -9,6 +9,7 @@ urlpatterns = [
     path("services/report/", views.report, name="report"),
     path("services/staffing/", views.staffing, name="staffing"),
     path("services/staffing/what-if/", views.what_if, name="what-if"),
+    path("services/staffing/roster/", views.roster_set, name="roster-set"),
     path("services/standards/", views.standards, name="standards"),
     path("services/console/", views.console, name="console"),
     path("services/console/new/<str:kind>/", views.console_new, name="console-new"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -185,6 +186,32 @@ def staffing(request):
             "shortfall": sum(h.gap for h in plan.gaps),
         },
     )
+
+
+@login_required
+@require_POST
+def roster_set(request):
+    """Set the staff on duty for one hour (from the staffing page)."""
+    if not permissions.can_view_service_pages(request.user):
+        raise PermissionDenied
+    branch = get_object_or_404(visible_branches(request.user), code=request.POST.get("branch", ""))
+    try:
+        actions.set_roster(
+            branch,
+            channel=request.POST.get("channel", ""),
+            day=date.fromisoformat(request.POST.get("date", "")),
+            hour=int(request.POST.get("hour", "")),
+            staff_count=int(request.POST.get("staff_count", "")),
+            actor=request.user,
+        )
+    except ValueError:
+        messages.error(request, _("Give a date, an hour and a whole number of staff."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Roster saved."))
+    query = f"?branch={branch.code}&channel={request.POST.get('channel', '')}&week={request.POST.get('week', '')}"
+    return redirect(reverse("services:staffing") + query)
 
 
 @login_required

@@ -205,3 +205,34 @@ def test_console_call_next_takes_the_oldest_ticket(service_agent, branch):
         older.called_at is not None and older.counter_number == "5" and older.agent == service_agent
     )
     assert client_for(service_agent).post("/services/console/new/bogus/").status_code == 404
+
+
+def test_branch_manager_sets_roster_for_own_branch_only(
+    branch_manager, branch, other_branch, head_office
+):
+    client = client_for(branch_manager)
+    data = {
+        "branch": branch.code,
+        "channel": "counter",
+        "date": "2026-12-07",
+        "hour": "12",
+        "staff_count": "3",
+        "week": "2026-12-07",
+    }
+    assert client.post("/services/staffing/roster/", data).status_code == 302
+    assert Roster.objects.get(branch=branch, hour=12).staff_count == 3
+    assert AuditEvent.objects.filter(action="services.roster_set").exists()
+    assert (
+        client.post("/services/staffing/roster/", {**data, "branch": other_branch.code}).status_code
+        == 404
+    )
+    assert client_for(head_office).post("/services/staffing/roster/", data).status_code == 403
+    bad = client.post("/services/staffing/roster/", {**data, "hour": "25"}, follow=True)
+    assert (
+        list(bad.context["messages"])
+        and Roster.objects.get(branch=branch, hour=12).staff_count == 3
+    )
+
+
+def test_my_services_api_is_for_customers(api_as, service_agent):
+    assert api_as(service_agent).get("/api/v1/services/me/records/").status_code == 403
