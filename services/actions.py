@@ -280,6 +280,8 @@ def validate_times(
         )
     if outcome and finished_at is None:
         errors.setdefault("finished_at", []).append(_("A closed contact needs its end time."))
+    if finished_at is not None and not outcome:
+        errors.setdefault("outcome", []).append(_("A contact with an end time needs its outcome."))
     if (
         outcome in (Outcome.SERVED, Outcome.TRANSFERRED, Outcome.NO_SHOW)
         and called_at is None

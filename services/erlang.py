@@ -57,6 +57,8 @@ def average_speed_of_answer(agents: int, traffic: float, aht_seconds: float) -> 
 
 
 def occupancy(agents: int, traffic: float) -> float:
+    if traffic <= 0:
+        return 0.0
     return min(1.0, traffic / agents) if agents else 1.0
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from qc_portal.models import Branch
 from qc_portal.periods import Period
 from qc_portal.roles import Role, has_role
-from qc_portal.scoping import staff_profile, visible_branches
+from qc_portal.scoping import staff_profile, visible_branches, visible_customers
 from services import actions, erlang, permissions, queries
 from services.models import Channel, Feedback, ServiceRecord, ServiceType
 from services.serializers import ErlangQuerySerializer
@@ -347,7 +347,17 @@ def console_new(request, kind: str):
     service_type = request.POST.get("service_type", ServiceType.OTHER)
     try:
         if kind == "ticket":
-            record = actions.take_ticket(branch, service_type=service_type, actor=request.user)
+            customer = None
+            number = request.POST.get("customer_number", "").strip()
+            if number:
+                customer = visible_customers(request.user).filter(customer_number=number).first()
+                if customer is None:
+                    raise ValidationError(
+                        {"customer_number": _("No customer of this branch with this number.")}
+                    )
+            record = actions.take_ticket(
+                branch, service_type=service_type, actor=request.user, customer=customer
+            )
             messages.success(
                 request, _("Ticket %(number)s issued.") % {"number": record.ticket_number}
             )

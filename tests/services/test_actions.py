@@ -204,3 +204,18 @@ def test_standards_are_seeded_and_versioned(branch_manager, service_agent):
             effective_from=date(2026, 12, 1),
             actor=branch_manager,
         )
+
+
+def test_record_service_with_end_but_no_outcome_is_refused(branch):
+    now = at(2026, 10, 15, 12, 0)
+    with pytest.raises(ValidationError) as error:
+        actions.record_service(
+            branch=branch,
+            channel=Channel.ONLINE,
+            arrived_at=now - timedelta(minutes=5),
+            called_at=now - timedelta(minutes=4),
+            finished_at=now - timedelta(minutes=1),
+            actor_label="source:chat",
+            now=now,
+        )
+    assert list(error.value.message_dict) == ["outcome"]

@@ -236,3 +236,43 @@ def test_branch_manager_sets_roster_for_own_branch_only(
 
 def test_my_services_api_is_for_customers(api_as, service_agent):
     assert api_as(service_agent).get("/api/v1/services/me/records/").status_code == 403
+
+
+def test_console_ticket_for_a_known_customer_can_be_rated_later(
+    service_agent, customer, other_customer, branch
+):
+    client = client_for(service_agent)
+    client.post(
+        "/services/console/new/ticket/",
+        {"service_type": "card", "customer_number": customer.customer.customer_number},
+    )
+    assert ServiceRecord.objects.get(branch=branch).customer == customer.customer
+    response = client.post(
+        "/services/console/new/ticket/",
+        {"service_type": "card", "customer_number": other_customer.customer.customer_number},
+        follow=True,
+    )
+    assert (
+        ServiceRecord.objects.filter(branch=branch).count() == 1
+    )  # another branch's customer is not found
+    assert list(response.context["messages"])
+
+
+def test_report_and_board_query_counts_do_not_grow_with_data(
+    branch_manager, branch, service_agent, other_service_agent, django_assert_max_num_queries
+):
+    for agent in (service_agent, other_service_agent):
+        for n in range(5):
+            record = make_record(
+                branch,
+                wait=60 + n,
+                handling=200 + n,
+                agent=agent,
+                service_type=["card", "transfer"][n % 2],
+            )
+            Feedback.objects.create(service_record=record, rating=5, rated_at=record.finished_at)
+    client = client_for(branch_manager)
+    with django_assert_max_num_queries(16):
+        client.get("/services/report/", {"period": "2026-10"})
+    with django_assert_max_num_queries(24):
+        client.get("/services/board/live/")
