@@ -597,6 +597,19 @@ def record_assessment(
     return enrollment
 
 
+def quiz_is_open(enrollment: Enrollment, *, now: datetime | None = None) -> bool:
+    """A session's quiz is open from its start to the end of its quarter, unless HR recorded
+    the person absent."""
+    now = now or timezone.now()
+    quarter = Period.containing(enrollment.session.starts_at, QUARTER)
+    return (
+        enrollment.session.starts_at <= now < quarter.end
+        and enrollment.attended is not False
+        and enrollment.status == Enrollment.Status.ENROLLED
+        and enrollment.session.status != Session.Status.CANCELLED
+    )
+
+
 @transaction.atomic
 def submit_quiz(enrollment: Enrollment, *, answers: dict[int, int], actor) -> Enrollment:
     """The participant's online quiz: every active question of the course's bank, score =
@@ -618,6 +631,8 @@ def submit_quiz(enrollment: Enrollment, *, answers: dict[int, int], actor) -> En
         raise ValidationError({"quiz": _("You are not enrolled in this session.")})
     if session.starts_at > timezone.now():
         raise ValidationError({"quiz": _("The quiz opens when the session starts.")})
+    if not quiz_is_open(enrollment):
+        raise ValidationError({"quiz": _("The quiz for this session is closed.")})
     if enrollment.passed:
         raise ValidationError({"quiz": _("You have already passed this course.")})
     questions = list(

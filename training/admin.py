@@ -19,7 +19,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(models.Course)
 class CourseAdmin(ReadOnlyAdmin):
-    list_display = ["code", "title_zh", "title_en", "category", "frequency", "pass_mark", "is_active"]
+    list_display = [
+        "code",
+        "title_zh",
+        "title_en",
+        "category",
+        "frequency",
+        "pass_mark",
+        "is_active",
+    ]
     list_filter = ["category", "frequency", "is_active"]
     search_fields = ["code", "title_zh", "title_en"]
 
@@ -44,7 +52,16 @@ class SessionAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Enrollment)
 class EnrollmentAdmin(ReadOnlyAdmin):
-    list_display = ["session", "user", "status", "source", "attended", "pre_score", "post_score", "passed"]
+    list_display = [
+        "session",
+        "user",
+        "status",
+        "source",
+        "attended",
+        "pre_score",
+        "post_score",
+        "passed",
+    ]
     list_filter = ["status", "source", "attended", "passed"]
     list_select_related = ["session__course", "user"]
 

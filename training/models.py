@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qc_portal.models import Branch, Department
 from qc_portal.roles import Role
@@ -52,7 +53,7 @@ class Course(BilingualTitleMixin):
         _("Frequency"), max_length=20, choices=Frequency.choices, default=Frequency.YEARLY
     )
     materials = models.TextField(_("Materials (Markdown)"), blank=True)
-    is_active = models.BooleanField(_("Active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("training", "Active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -104,7 +105,7 @@ class CourseRequirement(models.Model):
 class TrainingPlan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("training", "Published")
 
     quarter = models.CharField(_("Quarter"), max_length=7, unique=True)  # "2026-Q4"
     status = models.CharField(
@@ -131,7 +132,7 @@ class Session(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         HELD = "held", _("Held")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("training", "Cancelled")
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
     plan = models.ForeignKey(
@@ -171,7 +172,7 @@ class Enrollment(models.Model):
 
     class Source(models.TextChoices):
         AUTOMATIC = "automatic", _("Automatic (mandatory)")
-        MANUAL = "manual", _("Manual")
+        MANUAL = "manual", pgettext_lazy("training", "Manual")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="enrollments")
     user = models.ForeignKey(
@@ -391,7 +392,7 @@ class Idea(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("Title"), max_length=200)
-    description = models.TextField(_("Description"))
+    description = models.TextField(pgettext_lazy("training", "Description"))
     status = models.CharField(
         _("Status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
     )

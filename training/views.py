@@ -441,10 +441,8 @@ def my_training(request):
     for enrollment in enrollments:
         session = enrollment.session
         enrollment.can_quiz = (
-            enrollment.status == Enrollment.Status.ENROLLED
-            and session.course_id in quiz_courses
-            and session.starts_at <= now
-            and session.status != Session.Status.CANCELLED
+            session.course_id in quiz_courses
+            and actions.quiz_is_open(enrollment, now=now)
             and not enrollment.passed
         )
         enrollment.can_feedback = bool(enrollment.attended) and enrollment.feedback_rating is None

@@ -400,3 +400,26 @@ def test_no_reminders_after_quarter_end(branch):
     RequirementFactory(course=course, role="service_agent")
     agent(branch)
     assert actions.send_reminders(Q4, today=Q4.end_date + timedelta(days=1))["reminders"] == 0
+
+
+def test_quiz_closes_with_the_quarter_and_for_the_absent(
+    quiz_course, service_agent, hr_trainer, frozen
+):
+    course, questions = quiz_course
+    old = SessionFactory(
+        course=course, is_online=True, starts_at=datetime(2026, 9, 20, 9, 0, tzinfo=SH)
+    )
+    enrollment = Enrollment.objects.create(
+        session=old, user=service_agent, status="enrolled", source="automatic"
+    )
+    with pytest.raises(ValidationError):
+        actions.submit_quiz(enrollment, answers=answers(questions, 5), actor=service_agent)
+    current = SessionFactory(
+        course=course, is_online=False, starts_at=datetime(2026, 11, 19, 9, 0, tzinfo=SH)
+    )
+    absent = Enrollment.objects.create(
+        session=current, user=service_agent, status="enrolled", source="automatic"
+    )
+    actions.record_attendance(absent, attended=False, actor=hr_trainer)
+    with pytest.raises(ValidationError):
+        actions.submit_quiz(absent, answers=answers(questions, 5), actor=service_agent)
