@@ -327,6 +327,12 @@ def _segment(run: str) -> tuple[str, ...]:
 def tokens(text: str) -> dict[str, float]:
     """Weighted bag of tokens: words weigh 1 per occurrence, single Chinese characters
     CHAR_WEIGHT (prefixed `c:` so they never collide with a one-character word)."""
+    return dict(_tokens(text or ""))
+
+
+@lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[tuple[str, float], ...]:
+    # Cached: index rebuilds re-tokenise mostly unchanged documents.
     bag: dict[str, float] = {}
 
     def add(token: str, weight: float) -> None:
@@ -342,4 +348,4 @@ def tokens(text: str) -> dict[str, float]:
                     add("c:" + char, CHAR_WEIGHT)
         elif run not in EN_STOPWORDS:
             add(SYNONYMS.get(run) or _canonical(stem(run)), 1.0)
-    return bag
+    return tuple(bag.items())
