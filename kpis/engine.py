@@ -116,12 +116,20 @@ def _combine(measurements: list[Measurement], unit: str) -> tuple[float | None, 
 def refresh_computed_baselines(kpi: KpiDefinition) -> None:
     """Compute the baseline of every scope from the baseline periods' data. Manual baselines
     stay as entered."""
-    definition = registry.get(kpi.code)
     periods = baseline_periods(kpi.period_kind)
-    by_scope: dict[int | None, list[Measurement]] = {}
-    for period in periods:
-        for scope, measurement in definition.compute(period).items():
-            by_scope.setdefault(scope, []).append(measurement)
+    by_scope = _measurements_from_results(kpi, periods)
+    if by_scope is None:
+        definition = registry.get(kpi.code)
+        by_scope = {}
+        for period in periods:
+            for scope, measurement in definition.compute(period).items():
+                by_scope.setdefault(scope, []).append(measurement)
+    known = set(
+        Branch.objects.filter(pk__in=[s for s in by_scope if s is not BANK]).values_list(
+            "pk", flat=True
+        )
+    )
+    by_scope = {scope: m for scope, m in by_scope.items() if scope is BANK or scope in known}
     manual = set(
         KpiBaseline.objects.filter(kpi=kpi, source=KpiBaseline.Source.MANUAL).values_list(
             "branch_id", flat=True
@@ -161,9 +169,38 @@ def refresh_computed_baselines(kpi: KpiDefinition) -> None:
         KpiBaseline.objects.bulk_create(rows)
 
 
-def baselines_for(kpi: KpiDefinition) -> dict[int | None, KpiBaseline]:
+def _measurements_from_results(kpi: KpiDefinition, periods: list[Period]) -> dict | None:
+    """The baseline periods' stored final results as measurements, or None when any of them
+    has not been computed yet (then the compute function is asked instead)."""
+    keys = [str(period) for period in periods]
+    rows = list(
+        KpiResult.objects.filter(
+            kpi=kpi, period_kind=periods[0].kind, period_key__in=keys, provisional=False
+        )
+    )
+    if {row.period_key for row in rows if row.branch_id is None} != set(keys):
+        return None
+    by_scope: dict[int | None, list[Measurement]] = {}
+    for row in rows:
+        ratio = value_of(Measurement(row.numerator, row.denominator, row.observations), kpi.unit)
+        # A statistic that is not numerator / denominator (a median) was stored as its value.
+        statistic = row.value is not None and (
+            ratio is None or abs(ratio - row.value) > 1e-9 * max(1, abs(row.value))
+        )
+        by_scope.setdefault(row.branch_id, []).append(
+            Measurement(
+                row.numerator,
+                row.denominator,
+                row.observations,
+                value=row.value if statistic else None,
+            )
+        )
+    return by_scope
+
+
+def baselines_for(kpi: KpiDefinition, *, lazy: bool = True) -> dict[int | None, KpiBaseline]:
     rows = {row.branch_id: row for row in KpiBaseline.objects.filter(kpi=kpi)}
-    if not rows and kpi.is_registered:
+    if not rows and lazy and kpi.is_registered:
         refresh_computed_baselines(kpi)
         rows = {row.branch_id: row for row in KpiBaseline.objects.filter(kpi=kpi)}
     return rows
@@ -201,13 +238,13 @@ def compute_kpi(
     provisional = period.is_running(now)
     minimum = settings.QC_MIN_OBSERVATIONS
 
-    if period in baseline_periods(period.kind) and not provisional:
-        refresh_computed_baselines(kpi)
+    refresh_baselines = period in baseline_periods(period.kind) and not provisional
     measurements = dict(definition.compute(period))
     # The bank row always exists, so an empty period reads "insufficient data", not "missing".
     measurements.setdefault(BANK, Measurement(0, 0, 0))
     targets = targets_in_force(kpi, period.start_date)
-    baselines = baselines_for(kpi)
+    # A baseline period does not trigger the baseline's computation: it is part of it.
+    baselines = baselines_for(kpi, lazy=not refresh_baselines)
     known_branches = set(
         Branch.objects.filter(pk__in=[s for s in measurements if s is not BANK]).values_list(
             "pk", flat=True
@@ -258,6 +295,13 @@ def compute_kpi(
         KpiDefinition.objects.select_for_update().filter(pk=kpi.pk).first()
         KpiResult.objects.filter(kpi=kpi, period_kind=period.kind, period_key=str(period)).delete()
         KpiResult.objects.bulk_create(rows)
+        if refresh_baselines:
+            # The baseline follows its periods' results; recomputed from them once all exist,
+            # else lazily by the next computation that needs it.
+            if _measurements_from_results(kpi, baseline_periods(period.kind)) is not None:
+                refresh_computed_baselines(kpi)
+            else:
+                KpiBaseline.objects.filter(kpi=kpi, source=KpiBaseline.Source.COMPUTED).delete()
         missed = [row for row in rows if row.status == Status.MISSED and not row.provisional]
         if missed:
             _alert_missed(kpi, period, missed)

@@ -366,3 +366,29 @@ def test_concurrent_steps_of_one_run_count_every_kpi(definitions, fake_data):
     assert run.kpis_failed == outcomes.count(False)
     assert run.state == JobRun.State.PARTIAL and run.finished_at is not None
     assert KpiResult.objects.filter(kpi__code="test.csat", period_key="2026-10").count() == 1
+
+
+@time_machine.travel(NOW)
+def test_baseline_follows_recomputed_baseline_periods(definitions, fake_data, settings):
+    settings.QC_PROGRAMME_START = date(2026, 4, 1)
+    for month, mean in (("2026-01", 100), ("2026-02", 120), ("2026-03", 140)):
+        fake_data[month] = {BANK: Measurement(mean * 40, 40, 40)}
+    for month in ("2026-01", "2026-02", "2026-03"):
+        compute_kpi("test.wait", month)
+    assert KpiBaseline.objects.get(kpi__code="test.wait", branch=None).value == 120
+    fake_data["2026-02"] = {BANK: Measurement(180 * 40, 40, 40)}  # a data correction
+    compute_kpi("test.wait", "2026-02")
+    assert KpiBaseline.objects.get(kpi__code="test.wait", branch=None).value == 140
+
+
+@time_machine.travel(NOW)
+def test_baseline_of_a_statistic_is_the_observation_weighted_mean(definitions, fake_data, settings):
+    settings.QC_PROGRAMME_START = date(2026, 4, 1)
+    fake_data["2026-01"] = {BANK: Measurement(0, 0, 10, value=100)}
+    fake_data["2026-02"] = {BANK: Measurement(0, 0, 30, value=200)}
+    fake_data["2026-03"] = {BANK: Measurement(0, 0, 60, value=300)}
+    for month in ("2026-01", "2026-02", "2026-03"):
+        compute_kpi("test.wait", month)
+    assert (
+        KpiBaseline.objects.get(kpi__code="test.wait", branch=None).value == 250
+    )  # (1000+6000+18000)/100
