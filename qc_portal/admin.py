@@ -1,6 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from qc_portal.models import Alert, AuditEvent, Branch, Customer, Department, StaffProfile
+from qc_portal.actions import revoke_api_tokens
+from qc_portal.models import (
+    Alert,
+    ApiToken,
+    AuditEvent,
+    Branch,
+    Customer,
+    Department,
+    StaffProfile,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,3 +65,26 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class AlertAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "severity", "title_zh", "branch", "status"]
     list_filter = ["kind", "severity", "status"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens of the mobile app: seen, never edited; revoked (e.g. a lost phone) by an action."""
+
+    list_display = ["prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "prefix"]
+    actions = ["revoke"]
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("qc_portal.change_apitoken")
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = revoke_api_tokens(list(queryset), actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -1,5 +1,5 @@
 from django.contrib.auth import authenticate
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from qc_portal.actions import revoke_api_tokens
 from qc_portal.api.authentication import ExpiringTokenAuthentication, issue_token
 from qc_portal.audit import record_event
 from qc_portal.models import ApiToken, AuditEvent
@@ -58,8 +59,7 @@ class TokenObtainApi(APIView):
         """Revoke the token this request was made with."""
         if not request.user.is_authenticated or not isinstance(request.auth, ApiToken):
             return Response(status=status.HTTP_401_UNAUTHORIZED)
-        ApiToken.objects.filter(pk=request.auth.pk).update(revoked_at=timezone.now())
-        record_event("auth.token_revoked", actor=request.user, target=request.auth)
+        revoke_api_tokens([request.auth], actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_authenticators(self):

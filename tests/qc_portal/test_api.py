@@ -262,3 +262,34 @@ def test_api_schema_generates_without_errors(db):
     GENERATOR_STATS.reset()
     SchemaGenerator().get_schema(request=None, public=True)
     assert not GENERATOR_STATS._error_cache, list(GENERATOR_STATS._error_cache)
+
+
+def test_admin_revokes_a_lost_phones_tokens(api, admin_client, admin_user, customer):
+    key = obtain(api, "customer").json()["token"]
+    token = ApiToken.objects.get(user=customer)
+    response = admin_client.post(
+        "/admin/qc_portal/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert AuditEvent.objects.filter(action="auth.token_revoked", actor=admin_user).count() == 1
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get(ME_URL).status_code == 401
+    # Revoking again changes nothing and records nothing.
+    admin_client.post(
+        "/admin/qc_portal/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}
+    )
+    assert AuditEvent.objects.filter(action="auth.token_revoked").count() == 1
+
+
+def test_admin_cannot_edit_a_token(admin_client, api, customer):
+    obtain(api, "customer")
+    token = ApiToken.objects.get(user=customer)
+    assert admin_client.get("/admin/qc_portal/apitoken/add/").status_code == 403
+    response = admin_client.post(
+        f"/admin/qc_portal/apitoken/{token.pk}/change/", {"expires_at_0": "2099-01-01"}
+    )
+    assert response.status_code == 403
