@@ -436,8 +436,58 @@ def _store_refused(
     )
 
 
+def _repeat_outcome(
+    batch: InboundBatch,
+    index: int,
+    raw: dict,
+    key: str,
+    digest: str,
+    existing: InboundRecord,
+    *,
+    now,
+) -> RecordOutcome:
+    """A key already stored for this source: a duplicate (same content), a refused reuse
+    (different content) or a conflict (the first is still being processed)."""
+    if existing.content_hash != digest or existing.record_type != batch.record_type:
+        record = _store_refused(
+            batch,
+            raw,
+            key=key,
+            reason=InboundRecord.Reason.REUSED_KEY,
+            errors={
+                "idempotency_key": [
+                    str(
+                        _("This key was already used for a different record (record %(id)s).")
+                        % {"id": existing.pk}
+                    )
+                ]
+            },
+            now=now,
+        )
+        return RecordOutcome(index, key, Outcome.REJECTED, record.pk, record.reason, record.errors)
+    if existing.status in (InboundRecord.Status.PENDING, InboundRecord.Status.RECEIVED):
+        batch.conflict_count += 1
+        return RecordOutcome(
+            index,
+            key,
+            Outcome.CONFLICT,
+            existing.pk,
+            errors={"idempotency_key": [str(_("This record is still being processed."))]},
+        )
+    batch.duplicate_count += 1
+    return RecordOutcome(
+        index,
+        key,
+        Outcome.DUPLICATE,
+        existing.pk,
+        existing.reason,
+        existing.errors,
+        first_outcome=_outcome_of_stored(existing),
+    )
+
+
 def _receive_one(
-    batch: InboundBatch, index: int, raw, *, queued: bool, now: datetime
+    batch: InboundBatch, index: int, raw, *, queued: bool, now: datetime, known: dict
 ) -> RecordOutcome:
     if not isinstance(raw, dict):
         record = _store_refused(
@@ -471,60 +521,30 @@ def _receive_one(
         )
 
     digest = content_hash(raw)
-    try:
-        with transaction.atomic():
-            record = InboundRecord.objects.create(
-                source=batch.source,
-                batch=batch,
-                record_type=batch.record_type,
-                idempotency_key=key,
-                submitted_key=key,
-                content_hash=digest,
-                payload=raw,
-                status=InboundRecord.Status.PENDING if queued else InboundRecord.Status.RECEIVED,
-                received_at=now,
-            )
-    except IntegrityError:
-        # Stored before — by an earlier request, or by a concurrent one we waited for.
-        existing = InboundRecord.objects.get(source=batch.source, idempotency_key=key)
-        if existing.content_hash != digest or existing.record_type != batch.record_type:
-            record = _store_refused(
-                batch,
-                raw,
-                key=key,
-                reason=InboundRecord.Reason.REUSED_KEY,
-                errors={
-                    "idempotency_key": [
-                        str(
-                            _("This key was already used for a different record (record %(id)s).")
-                            % {"id": existing.pk}
-                        )
-                    ]
-                },
-                now=now,
-            )
-            return RecordOutcome(
-                index, key, Outcome.REJECTED, record.pk, record.reason, record.errors
-            )
-        if existing.status in (InboundRecord.Status.PENDING, InboundRecord.Status.RECEIVED):
-            batch.conflict_count += 1
-            return RecordOutcome(
-                index,
-                key,
-                Outcome.CONFLICT,
-                existing.pk,
-                errors={"idempotency_key": [str(_("This record is still being processed."))]},
-            )
-        batch.duplicate_count += 1
-        return RecordOutcome(
-            index,
-            key,
-            Outcome.DUPLICATE,
-            existing.pk,
-            existing.reason,
-            existing.errors,
-            first_outcome=_outcome_of_stored(existing),
-        )
+    existing = known.get(key)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                record = InboundRecord.objects.create(
+                    source=batch.source,
+                    batch=batch,
+                    record_type=batch.record_type,
+                    idempotency_key=key,
+                    submitted_key=key,
+                    content_hash=digest,
+                    payload=raw,
+                    status=InboundRecord.Status.PENDING
+                    if queued
+                    else InboundRecord.Status.RECEIVED,
+                    received_at=now,
+                )
+        except IntegrityError:
+            # Stored meanwhile by a concurrent request (we waited for it on the unique index).
+            existing = InboundRecord.objects.get(source=batch.source, idempotency_key=key)
+        else:
+            known[key] = record
+    if existing is not None:
+        return _repeat_outcome(batch, index, raw, key, digest, existing, now=now)
     if queued:
         return RecordOutcome(index, key, Outcome.PENDING, record.pk)
     record = _apply(record)
@@ -548,8 +568,17 @@ def receive_batch(
             received_at=now,
             record_count=len(records),
         )
+        # Keys this source already sent, read at once: a retried batch costs one query, not
+        # one failed insert per record. New keys still rely on the unique index.
+        keys = [raw.get("idempotency_key") for raw in records if isinstance(raw, dict)]
+        known = {
+            record.idempotency_key: record
+            for record in InboundRecord.objects.filter(
+                source=source, idempotency_key__in=[k for k in keys if isinstance(k, str)]
+            )
+        }
         outcomes = [
-            _receive_one(batch, index, raw, queued=queued, now=now)
+            _receive_one(batch, index, raw, queued=queued, now=now, known=known)
             for index, raw in enumerate(records)
         ]
         batch.save(update_fields=["duplicate_count", "conflict_count"])
