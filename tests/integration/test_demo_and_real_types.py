@@ -103,3 +103,64 @@ def test_every_real_type_rejects_an_empty_record_with_field_errors(make_source, 
     assert outcome.outcome == "rejected"
     assert outcome.reason == "invalid"
     assert outcome.errors
+
+
+# Well-formed records naming something the portal does not know: each passes its app's
+# serializer and is refused by its app's apply step, with the field that named it.
+UNKNOWN_TARGETS = {
+    "service_feedback": ({"service_external_id": "NOPE-1", "rating": 5}, "service_external_id"),
+    "progress_inquiry": ({"reference": "NOPE0001", "channel": "phone"}, "reference"),
+    "case_step": ({"reference": "NOPE0001", "action": "note", "note": "x"}, "reference"),
+    "loan_status": (
+        {"loan_number": "L-NOPE", "balance": "100.00", "days_past_due": 0, "as_of": "2026-10-31"},
+        "loan_number",
+    ),
+    "training_completion": (
+        {"employee_number": "NOPE", "course_code": "NOPE", "completed_on": "2026-10-01"},
+        "employee_number",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNKNOWN_TARGETS))
+def test_each_real_type_reaches_its_apps_apply_step(make_source, name):
+    record, field = UNKNOWN_TARGETS[name]
+    source, _secret = make_source("ALL", types=[name])
+    result = actions.receive_batch(
+        source, record_type=name, records=[{"idempotency_key": "u-1", **record}]
+    )
+    outcome = result.outcomes[0]
+    assert outcome.outcome == "rejected"
+    assert field in outcome.errors, outcome.errors
+
+
+def test_employee_records_reach_the_training_action(make_source, branch):
+    from qc_portal.models import StaffProfile
+
+    source, _secret = make_source("HR", types=["employee"], department="hr")
+    join = {
+        "idempotency_key": "e-1",
+        "event": "join",
+        "employee_number": "H000001",
+        "full_name": "王芳",
+        "branch_code": branch.code,
+        "department_code": "customer_service",
+        "role": "service_agent",
+        "hired_on": "2026-10-01",
+    }
+    result = actions.receive_batch(source, record_type="employee", records=[join])
+    assert result.outcomes[0].outcome == "accepted", result.outcomes[0].errors
+    profile = StaffProfile.objects.get(employee_number="H000001")
+    stored = InboundRecord.objects.get(pk=result.outcomes[0].record_id)
+    assert stored.target_type == "qc_portal.staffprofile"
+    assert stored.target_id == str(profile.pk)
+
+
+def test_service_feedback_reaches_the_services_action_after_its_record(demo_bank, settings):
+    path = settings.BASE_DIR / "var" / "demo" / "service_records.jsonl"
+    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    source = SourceSystem.objects.get(code="QMS")
+    actions.receive_batch(source, record_type="service_record", records=[first])
+    feedback = {"idempotency_key": "fb-1", "service_external_id": first["external_id"], "rating": 5}
+    result = actions.receive_batch(source, record_type="service_feedback", records=[feedback])
+    assert result.outcomes[0].outcome == "accepted", result.outcomes[0].errors
