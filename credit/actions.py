@@ -82,7 +82,7 @@ def publish_policy(
     """Publish a new policy version. Versions are never edited; applications already scored
     keep theirs. A version may not take effect in the past (that would pretend past
     applications were scored under it) unless seeding history (`allow_backdating`)."""
-    if not permissions.can_manage_policy(actor) and not allow_backdating:
+    if not permissions.can_manage_policy(actor):
         raise PermissionDenied(_("Only risk managers may change the credit policy."))
     amount_tiers = amount_tiers or []
     scoring.validate_policy(scorecard, grade_bands, cutoff_score, amount_tiers)
