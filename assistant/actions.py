@@ -494,6 +494,27 @@ def take_over(session: ChatSession, *, actor, now: datetime | None = None) -> Ch
 
 
 @transaction.atomic
+def finish_handover(session: ChatSession, *, actor, now: datetime | None = None) -> ChatSession:
+    """The agent who took the conversation over has dealt with it: it leaves the queue."""
+    session = ChatSession.objects.select_for_update().get(pk=session.pk)
+    if not permissions.can_handle_handover(actor, session):
+        raise PermissionDenied(_("Only an agent of this branch may take over this conversation."))
+    if session.status != ChatSession.Status.HANDED_OVER or session.closed_at is not None:
+        raise ValidationError({"session": _("This conversation is not waiting for an agent.")})
+    if session.taken_by_id != actor.pk:
+        raise ValidationError({"session": _("Take the conversation over first.")})
+    session.closed_at = _now(now)
+    session.save(update_fields=["closed_at"])
+    record_event(
+        "assistant.handover_finished",
+        actor=actor,
+        target=session,
+        after={"closed_at": session.closed_at.isoformat()},
+    )
+    return session
+
+
+@transaction.atomic
 def mark_curated(question: str, *, actor, now: datetime | None = None) -> int:
     """Curation dealt with a question (made an FAQ entry of it, or judged it not worth one)."""
     if not permissions.can_curate(actor):

@@ -25,11 +25,17 @@ def own_sessions(user, *, browser_key: str = "") -> QuerySet[ChatSession]:
 
 
 def handed_over_sessions(user) -> QuerySet[ChatSession]:
-    """Conversations handed over at the agent's branches, oldest waiting first."""
+    """Conversations handed over at the agent's branches and not yet dealt with, waiting
+    ones (not taken over) first, oldest first."""
     if not permissions.can_see_handovers(user):
         return ChatSession.objects.none()
     return (
-        scope_to_branches(ChatSession.objects.filter(status=ChatSession.Status.HANDED_OVER), user)
+        scope_to_branches(
+            ChatSession.objects.filter(
+                status=ChatSession.Status.HANDED_OVER, closed_at__isnull=True
+            ),
+            user,
+        )
         .select_related("branch", "customer", "taken_by")
         .annotate(turn_count=Count("turns"))
         .order_by("taken_at", "handed_over_at")

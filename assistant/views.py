@@ -122,6 +122,10 @@ def handover_detail(request, session):
     chat_session = get_object_or_404(queries.handed_over_sessions(request.user), public_id=session)
     if request.method == "POST":
         try:
+            if request.POST.get("step") == "finish":
+                actions.finish_handover(chat_session, actor=request.user)
+                messages.success(request, _("The conversation is marked as dealt with."))
+                return redirect("assistant:handovers")
             actions.take_over(chat_session, actor=request.user)
             messages.success(request, _("You have taken over this conversation."))
         except ValidationError as error:

@@ -178,3 +178,26 @@ def test_handover_and_curation_lists_use_a_fixed_number_of_queries(
         assert client.get("/assistant/handovers/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/assistant/curation/").status_code == 200
+
+
+def test_agent_finishes_a_handover_and_it_leaves_the_queue(
+    faq, customer, service_agent, branch_manager
+):
+    session = actions.ask(None, message="转人工", user=customer).session
+    client = client_for(service_agent)
+    url = f"/assistant/handovers/{session.public_id}/"
+    client.post(url, {"step": "finish"})  # not taken over yet: refused with a message
+    session.refresh_from_db()
+    assert session.closed_at is None
+    client.post(url)
+    assert (
+        "Mark as dealt with" in client.get(url).content.decode()
+        or "标记为已处理" in client.get(url).content.decode()
+    )
+    assert client_for(branch_manager).post(url, {"step": "finish"}).status_code == 302
+    session.refresh_from_db()
+    assert session.closed_at is None  # only the agent who took it over
+    assert client.post(url, {"step": "finish"}).status_code == 302
+    session.refresh_from_db()
+    assert session.closed_at is not None
+    assert client.get(url).status_code == 404
