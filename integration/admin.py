@@ -1,7 +1,10 @@
 """Read-only admin: every change goes through integration.actions (audited)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from integration import actions
 from integration.models import DataSet, InboundBatch, InboundRecord, SharingGrant, SourceSystem
 
 
@@ -22,8 +25,34 @@ class SourceSystemAdmin(ReadOnlyAdmin):
     exclude = ["secret_encrypted", "previous_secret_encrypted"]
 
 
+@admin.action(description=_("Replay the selected rejected records"))
+def replay_selected(modeladmin, request, queryset):
+    applied = rejected = 0
+    try:
+        for record in queryset.filter(status=InboundRecord.Status.REJECTED).order_by("id"):
+            try:
+                record = actions.replay_record(record, actor=request.user)
+            except ValidationError:
+                continue  # a key-rule reject: the sender must send again
+            if record.status == InboundRecord.Status.APPLIED:
+                applied += 1
+            else:
+                rejected += 1
+    except PermissionDenied:
+        modeladmin.message_user(
+            request, _("Only an integration administrator may do this."), level=messages.ERROR
+        )
+        return
+    modeladmin.message_user(
+        request,
+        _("Replayed: %(applied)s applied, %(rejected)s rejected again.")
+        % {"applied": applied, "rejected": rejected},
+    )
+
+
 @admin.register(InboundRecord)
 class InboundRecordAdmin(ReadOnlyAdmin):
+    actions = [replay_selected]
     list_display = [
         "id",
         "source",

@@ -19,7 +19,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from integration import actions, queries
-from integration.models import DataSet, InboundBatch, InboundRecord
+from integration.models import DataSet, InboundBatch, InboundRecord, SharingGrant
 from integration.permissions import can_manage_integration, can_read_data_set
 from qc_portal.api.errors import error_body
 from qc_portal.periods import bank_tz
@@ -247,3 +247,41 @@ class DataSetRecordListApi(ListAPIView):
             if since.tzinfo is None:
                 since = since.replace(tzinfo=bank_tz())
         return queries.data_set_records(data_set, since=since)
+
+
+class DataSetSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    domain = serializers.CharField()
+    owning_system = serializers.CharField(source="owning_system.code")
+    owning_department = serializers.CharField(source="owning_department.code")
+    sensitivity = serializers.CharField()
+    refresh_frequency = serializers.CharField()
+    record_types = serializers.ListField(child=serializers.CharField())
+    last_updated = serializers.DateTimeField(allow_null=True)
+    readable = serializers.BooleanField(help_text="whether the caller may read its records")
+
+
+class DataSetListApi(APIView):
+    """The data inventory: every data set, when it was last updated, and whether the caller's
+    department may read it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: DataSetSerializer(many=True)})
+    def get(self, request):
+        data_sets = list(
+            DataSet.objects.select_related("owning_system", "owning_department").order_by("code")
+        )
+        updated = queries.last_updated_by_data_set(data_sets)
+        granted: dict[int, set[int]] = {}
+        for data_set_id, department_id in SharingGrant.objects.filter(
+            granted_at__isnull=False
+        ).values_list("data_set_id", "department_id"):
+            granted.setdefault(data_set_id, set()).add(department_id)
+        for data_set in data_sets:
+            data_set.last_updated = updated.get(data_set.pk)
+            data_set.readable = can_read_data_set(
+                request.user, data_set, granted_department_ids=granted.get(data_set.pk, set())
+            )
+        return Response(DataSetSerializer(data_sets, many=True).data)

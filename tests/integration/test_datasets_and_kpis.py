@@ -317,3 +317,49 @@ def test_scheduled_tasks_run_their_actions(source_and_secret, push, settings):
         ]
     assert tasks.process_batch.apply((batch_id,)).result == 2
     assert tasks.requeue_pending.apply().result == 0
+
+
+class TestInventoryApi:
+    def test_lists_data_sets_with_what_the_caller_may_read(
+        self, data_set, api_as, risk_manager, integration_admin, django_assert_max_num_queries
+    ):
+        actions.set_sharing(data_set, department("risk"), granted=True, actor=integration_admin)
+        client = api_as(risk_manager)
+        with django_assert_max_num_queries(8):
+            response = client.get("/api/v1/datasets/")
+        assert response.status_code == 200
+        (row,) = response.json()
+        assert row["code"] == "notes"
+        assert row["readable"] is True
+        assert row["last_updated"] is not None
+
+    def test_not_granted_is_listed_as_not_readable(self, data_set, api_as, hr_trainer):
+        (row,) = api_as(hr_trainer).get("/api/v1/datasets/").json()
+        assert row["readable"] is False
+
+    def test_anonymous_is_refused(self, data_set, api):
+        assert api.get("/api/v1/datasets/").status_code in (401, 403)
+
+
+def test_admin_action_replays_selected_rejects(source_and_secret, push, integration_admin, rf):
+    from django.contrib import admin as django_admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from integration.admin import InboundRecordAdmin, replay_selected
+    from qc_portal.models import Branch
+
+    source, secret = source_and_secret
+    push(
+        source,
+        secret,
+        [{"idempotency_key": "v", "branch_code": "NEW01"}],
+        record_type="test_branch_visit",
+    )
+    Branch.objects.create(code="NEW01", name_zh="新", name_en="New")
+    request = rf.post("/admin/")
+    request.user = integration_admin
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    model_admin = InboundRecordAdmin(InboundRecord, django_admin.site)
+    replay_selected(model_admin, request, InboundRecord.objects.all())
+    assert InboundRecord.objects.get().status == "applied"
