@@ -82,7 +82,7 @@ def test_the_queue_lists_oldest_first(
     with django_assert_max_num_queries(12):
         html = client.get("/credit/queue/").content.decode()
     assert html.index(second.reference) < html.index(first.reference)
-    assert "overdue" in html or "超期" in html
+    assert "overdue" in html or "超时" in html
 
 
 def test_an_empty_queue_says_so(client, policy, risk_review):
