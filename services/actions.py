@@ -242,6 +242,48 @@ def abandon_call(record: ServiceRecord, *, actor, now: datetime | None = None) -
     return _save(record, "services.call_abandoned", actor=actor, before=before)
 
 
+# --- online chat (handed over by the assistant or opened by a customer) ---------------
+
+
+@transaction.atomic
+def respond_online(record: ServiceRecord, *, actor, now: datetime | None = None) -> ServiceRecord:
+    """An agent sends the first reply to a waiting online contact (its response time)."""
+    record = _locked(record)
+    _require_agent(actor, record.branch)
+    if record.channel != Channel.ONLINE or record.called_at is not None or record.outcome:
+        raise ValidationError({"status": _("Only a waiting online contact can get a first reply.")})
+    before = snapshot(record, RECORD_FIELDS)
+    record.called_at, record.agent, record.call_count = _now(now), actor, 1
+    return _save(record, "services.online_responded", actor=actor, before=before)
+
+
+@transaction.atomic
+def close_online(
+    record: ServiceRecord, *, actor, outcome: str = Outcome.SERVED, now: datetime | None = None
+) -> ServiceRecord:
+    """Close an online contact: served or transferred after a reply, abandoned before one."""
+    record = _locked(record)
+    _require_agent(actor, record.branch)
+    if record.channel != Channel.ONLINE or record.outcome:
+        raise ValidationError({"status": _("Only an open online contact can be closed.")})
+    replied = record.called_at is not None
+    if (outcome in (Outcome.SERVED, Outcome.TRANSFERRED)) != replied or outcome not in (
+        Outcome.SERVED,
+        Outcome.TRANSFERRED,
+        Outcome.ABANDONED,
+    ):
+        raise ValidationError(
+            {
+                "outcome": _(
+                    "After a reply a contact is served or transferred; without one, abandoned."
+                )
+            }
+        )
+    before = snapshot(record, RECORD_FIELDS)
+    record.finished_at, record.outcome = _now(now), outcome
+    return _save(record, "services.online_closed", actor=actor, before=before)
+
+
 # --- complete records (inbound systems, the assistant) --------------------------------
 
 

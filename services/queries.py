@@ -268,13 +268,19 @@ def live_queue(branch: Branch, *, now: datetime | None = None) -> dict:
     for row in in_service:
         row["seconds"] = int((now - row["called_at"]).total_seconds())
         row["channel_label"] = Channel(row["channel"]).label
-    ringing = ServiceRecord.objects.filter(
-        branch=branch,
-        channel=Channel.PHONE,
-        outcome="",
-        called_at__isnull=True,
-        arrived_at__gte=today,
-    ).count()
+    unanswered = dict(
+        ServiceRecord.objects.filter(
+            branch=branch,
+            channel__in=[Channel.PHONE, Channel.ONLINE],
+            outcome="",
+            called_at__isnull=True,
+            arrived_at__gte=today,
+        )
+        .values("channel")
+        .annotate(n=Count("id"))
+        .values_list("channel", "n")
+    )
+    ringing = unanswered.get(Channel.PHONE, 0)
     today_rows = {
         row["channel"]: row
         for row in ServiceRecord.objects.filter(
@@ -331,6 +337,7 @@ def live_queue(branch: Branch, *, now: datetime | None = None) -> dict:
         "counters_open": counters_open,
         "rostered": roster.staff_count if roster else None,
         "ringing": ringing,
+        "online_waiting": unanswered.get(Channel.ONLINE, 0),
         "channels": channels,
         "state": state,
     }

@@ -219,3 +219,29 @@ def test_record_service_with_end_but_no_outcome_is_refused(branch):
             now=now,
         )
     assert list(error.value.message_dict) == ["outcome"]
+
+
+def test_online_contact_first_reply_and_close(service_agent, other_service_agent, branch):
+    waiting = actions.record_service(
+        branch=branch, channel=Channel.ONLINE, arrived_at=T0, actor_label="assistant", now=T0
+    )
+    with pytest.raises(PermissionDenied):
+        actions.respond_online(waiting, actor=other_service_agent, now=T0)
+    with pytest.raises(ValidationError):
+        actions.close_online(waiting, actor=service_agent, outcome=Outcome.SERVED, now=T0)
+    replied = actions.respond_online(waiting, actor=service_agent, now=T0 + timedelta(seconds=45))
+    closed = actions.close_online(replied, actor=service_agent, now=T0 + timedelta(seconds=345))
+    assert (closed.wait_seconds, closed.handling_seconds, closed.outcome) == (
+        45,
+        300,
+        Outcome.SERVED,
+    )
+    with pytest.raises(ValidationError):
+        actions.respond_online(closed, actor=service_agent, now=T0)
+    left = actions.record_service(
+        branch=branch, channel=Channel.ONLINE, arrived_at=T0, actor_label="assistant", now=T0
+    )
+    assert (
+        actions.close_online(left, actor=service_agent, outcome=Outcome.ABANDONED, now=T0).outcome
+        == Outcome.ABANDONED
+    )
