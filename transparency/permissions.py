@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework.permissions import BasePermission
 
 from qc_portal.roles import Role, has_role
-from qc_portal.scoping import can_see_branch, customer_of
+from qc_portal.scoping import can_see_branch, customer_of, staff_profile
 
 # Staff who move cases along: front office at the case's branch, risk officers bank-wide
 # (the credit app posts their stage decisions).
@@ -19,6 +19,7 @@ CASE_WORKER_ROLES = (
     Role.RISK_MANAGER,
 )
 CASE_READER_ROLES = (*CASE_WORKER_ROLES, Role.HEAD_OFFICE, Role.AUDITOR)
+OPENER_ROLES = (Role.SERVICE_AGENT, Role.BRANCH_MANAGER, Role.RELATIONSHIP_MANAGER)
 INQUIRY_ROLES = (Role.SERVICE_AGENT, Role.BRANCH_MANAGER, Role.RELATIONSHIP_MANAGER)
 
 
@@ -31,6 +32,14 @@ def can_work_at(user, branch) -> bool:
 
 def can_work_case(user, case) -> bool:
     return can_work_at(user, case.branch_id)
+
+
+def work_branch(user):
+    """The branch where a front-office user opens cases (their own), or None."""
+    profile = staff_profile(user)
+    if profile is None or not has_role(user, *OPENER_ROLES):
+        return None
+    return profile.branch
 
 
 def can_read_cases(user) -> bool:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("transparency/my/<str:reference>/", views.my_case, name="my-case"),
     # Staff
     path("transparency/cases/", views.case_list, name="cases"),
+    path("transparency/cases/new/", views.case_new, name="case-new"),
     path("transparency/cases/<str:reference>/", views.case_detail, name="case-detail"),
     path("transparency/cases/<str:reference>/act/", views.case_act, name="case-act"),
     path("transparency/inquiries/new/", views.inquiry_new, name="inquiry-new"),

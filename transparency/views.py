@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.throttling import SimpleRateThrottle
 
 from qc_portal.models import Department
+from qc_portal.scoping import visible_customers
 from transparency import actions, permissions, queries
 from transparency.models import BusinessType, Case, Channel, ProgressInquiry
 
@@ -151,6 +152,7 @@ def case_list(request):
             "q": search,
             "statuses": Case.Status.choices,
             "business_types": BusinessType.choices,
+            "can_open": permissions.work_branch(request.user) is not None,
         },
     )
 
@@ -208,6 +210,37 @@ def case_act(request, reference: str):
     else:
         messages.success(request, _("Case updated."))
     return redirect("transparency:case-detail", reference=case.reference)
+
+
+@login_required
+def case_new(request):
+    """Open a case for a customer of my branch; the access code is shown this once."""
+    branch = permissions.work_branch(request.user)
+    if branch is None:
+        raise PermissionDenied
+    context = {"business_types": BusinessType.choices, "opened": None, "values": request.POST}
+    if request.method == "POST":
+        customer = (
+            visible_customers(request.user)
+            .filter(customer_number=request.POST.get("customer_number", "").strip())
+            .first()
+        )
+        if customer is None:
+            messages.error(request, _("No customer of your branch has this number."))
+            return render(request, "transparency/case_new.html", context, status=400)
+        try:
+            case, code = actions.open_case(
+                customer,
+                business_type=request.POST.get("business_type", ""),
+                branch=branch,
+                actor=request.user,
+                title=request.POST.get("title", "")[:200],
+            )
+        except ValidationError as error:
+            _message_errors(request, error)
+            return render(request, "transparency/case_new.html", context, status=400)
+        context["opened"] = {"case": case, "access_code": code}
+    return render(request, "transparency/case_new.html", context)
 
 
 @login_required

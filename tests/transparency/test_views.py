@@ -232,3 +232,47 @@ def test_my_cases_api_query_count_does_not_grow(
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/me/cases/")
     assert response.json()["count"] == 5
+
+
+def test_agent_opens_a_case_and_sees_the_access_code_once(
+    client, service_agent, customer, other_customer, head_office
+):
+    url = reverse("transparency:case-new")
+    client.force_login(service_agent)
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "customer_number": customer.customer.customer_number,
+            "business_type": "account_opening",
+            "title": "Salary account",
+        },
+    )
+    assert response.status_code == 200
+    from transparency.models import Case
+
+    case = Case.objects.get()
+    html = response.content.decode()
+    code = html.split('<strong class="reference">')[2].split("<")[0]
+    assert actions.access_code_matches(case, code)
+    assert case.branch == service_agent.staff_profile.branch and case.opened_by == service_agent
+    # Another branch's customer, an unknown business type: refused.
+    assert (
+        client.post(
+            url,
+            {
+                "customer_number": other_customer.customer.customer_number,
+                "business_type": "mortgage",
+            },
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            url, {"customer_number": customer.customer.customer_number, "business_type": "yacht"}
+        ).status_code
+        == 400
+    )
+    assert Case.objects.count() == 1
+    client.force_login(head_office)  # reads every branch, opens nothing
+    assert client.get(url).status_code == 403
