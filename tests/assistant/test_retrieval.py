@@ -4,6 +4,7 @@ import pytest
 from django.test import override_settings
 
 from assistant import engine, retrieval
+from assistant.models import FaqEntry
 from assistant.retrieval import Document, KnowledgeIndex
 from assistant.text import normalise, stem, tokens
 
@@ -137,3 +138,28 @@ def test_answers_in_well_under_100_ms(faq):
 def test_greetings_are_not_handed_over(faq, message):
     reply = engine.respond(message)
     assert reply.intent == "greeting" and not reply.handover
+
+
+def test_faq_changes_enqueue_one_index_rebuild_after_commit(
+    db, branch_manager, django_capture_on_commit_callbacks, monkeypatch
+):
+    from assistant import actions, knowledge, tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.rebuild_index, "delay", lambda: calls.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.import_faq(knowledge.load_faq_file()[:5], actor_label="test")
+    assert calls == [1]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.import_faq(knowledge.load_faq_file()[:5], actor_label="test")  # unchanged: nothing
+    assert calls == [1]
+    entry = FaqEntry.objects.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.retire_faq_entry(entry, actor=branch_manager)
+    assert calls == [1, 1]
+
+
+def test_beat_schedule_has_the_assistant_jobs(settings):
+    assert {"assistant-close-idle-sessions", "assistant-refresh-index"} <= set(
+        settings.CELERY_BEAT_SCHEDULE
+    )
