@@ -454,6 +454,18 @@ def record_tracking_view(case: Case, *, channel: str) -> TrackingView:
     )
 
 
+def record_tracking_views(cases, *, channel: str) -> int:
+    """One view per case shown with its progress on a list (my applications)."""
+    rows = [
+        TrackingView(
+            case=case, customer_id=case.customer_id, branch_id=case.branch_id, channel=channel
+        )
+        for case in cases
+    ]
+    TrackingView.objects.bulk_create(rows)
+    return len(rows)
+
+
 @transaction.atomic
 def record_inquiry(
     case: Case,

@@ -70,6 +70,7 @@ class MyCaseListApi(ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
+        actions.record_tracking_views([c for c in page if c.is_open], channel=Channel.APP)
         return self.get_paginated_response(
             CaseSummarySerializer([summary_payload(case) for case in page], many=True).data
         )

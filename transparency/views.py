@@ -95,11 +95,14 @@ def _customer_only(request) -> None:
 def my_cases(request):
     _customer_only(request)
     cases = queries.customer_cases(request.user)
+    open_cases = list(cases.filter(status=Case.Status.OPEN))
+    # The list shows each open case's step and expected date: that is a look at progress.
+    actions.record_tracking_views(open_cases, channel=Channel.WEB)
     return render(
         request,
         "transparency/my_cases.html",
         {
-            "open_cases": [queries.progress_of(c) for c in cases.filter(status=Case.Status.OPEN)],
+            "open_cases": [queries.progress_of(c) for c in open_cases],
             "closed_cases": cases.exclude(status=Case.Status.OPEN)[:50],
         },
     )
@@ -173,6 +176,7 @@ def case_detail(request, reference: str):
             "can_record_inquiry": permissions.can_record_inquiry(request.user, case),
             "steps": case.template.steps.order_by("position"),
             "inquiry_channels": ProgressInquiry.Channel.choices,
+            "notifications": case.outbox.order_by("-created_at")[:20],
         },
     )
 

@@ -276,3 +276,16 @@ def test_agent_opens_a_case_and_sees_the_access_code_once(
     assert Case.objects.count() == 1
     client.force_login(head_office)  # reads every branch, opens nothing
     assert client.get(url).status_code == 403
+
+
+def test_my_applications_list_counts_as_a_look_at_progress(client, customer, case_with_notes):
+    client.force_login(customer)
+    client.get(reverse("transparency:my-cases"))
+    assert TrackingView.objects.filter(channel="web").count() == 1
+
+
+def test_staff_see_the_notifications_sent(client, service_agent, case_with_notes):
+    case, _code = case_with_notes
+    client.force_login(service_agent)
+    html = client.get(reverse("transparency:case-detail", args=[case.reference])).content.decode()
+    assert "SMS" in html or "短信" in html
