@@ -60,3 +60,11 @@ def test_yesterdays_leftovers_and_closed_tickets_do_not_count(branch, branch_man
 
 def test_task_runs_the_check(branch, branch_manager):
     assert tasks.flag_queue_breaches.delay().get() == 0
+
+
+def test_alert_is_stored_in_both_languages(branch, branch_manager):
+    queue(branch, 1, oldest_minutes=20)
+    alert = actions.flag_queue_breaches(now=NOW)[0]
+    assert "Queue too long" in alert.title_en and branch.name_en in alert.title_en
+    assert "排队过长" in alert.title_zh  # compiled catalogue (make messages)
+    assert alert.link == f"/services/board/?branch={branch.code}"
