@@ -609,6 +609,7 @@ def deliver_outbox(outbox_id: int) -> bool:
             if row.attempts >= MAX_DELIVERY_ATTEMPTS:
                 row.status = Outbox.Status.FAILED
                 logger.error("outbox %s failed for good: %s", row.pk, error)
+                _alert_failed_notification(row)
             row.next_attempt_at = timezone.now() + timedelta(minutes=2**row.attempts)
             row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             return False
@@ -616,6 +617,25 @@ def deliver_outbox(outbox_id: int) -> bool:
         row.attempts += 1
         row.save(update_fields=["status", "sent_at", "attempts"])
         return True
+
+
+def _alert_failed_notification(row: Outbox) -> None:
+    """The customer was not told: their branch should call them."""
+    from qc_portal.alerts import raise_alert
+
+    case = Case.objects.select_related("branch").get(pk=row.case_id)
+    raise_alert(
+        kind="transparency.notification_failed",
+        key=f"transparency.notification_failed:{row.pk}",
+        title=_("A customer notification could not be delivered (%(reference)s)"),
+        message=_(
+            "The %(kind)s about case %(reference)s failed %(attempts)s times; please contact the customer."
+        ),
+        params={"reference": case.reference, "kind": row.kind, "attempts": row.attempts},
+        roles=[Role.BRANCH_MANAGER],
+        branch=case.branch,
+        link=f"/transparency/cases/{case.reference}/",
+    )
 
 
 def sweep_outbox(*, now: datetime | None = None, limit: int = 500) -> int:

@@ -78,6 +78,10 @@ def test_failed_delivery_backs_off_then_gives_up(open_case, monkeypatch):
         actions.deliver_outbox(row.pk)
     row.refresh_from_db()
     assert row.status == Outbox.Status.FAILED and "gateway down" in row.last_error
+    from qc_portal.models import Alert
+
+    alert = Alert.objects.get(kind="transparency.notification_failed")
+    assert alert.branch == case.branch and case.reference in alert.title_en
 
 
 def test_a_sent_row_is_not_sent_again(open_case):
