@@ -380,6 +380,8 @@ def update_session(session: Session, *, actor, **fields) -> Session:
             raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(session, name, value)
     session.full_clean()
+    if not session.is_online and not session.location.strip():
+        raise ValidationError({"location": _("A classroom session needs a place.")})
     enrolled = session.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
     if session.capacity < enrolled:
         raise ValidationError({"capacity": _("Fewer seats than people already enrolled.")})

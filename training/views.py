@@ -207,13 +207,37 @@ def _session_post(request, session: Session):
         if operation == "cancel":
             actions.cancel_session(session, actor=request.user)
             messages.success(request, _("Session cancelled."))
-        elif operation == "capacity":
-            actions.update_session(
-                session,
-                capacity=_int_or_none(request.POST.get("capacity")) or 0,
-                actor=request.user,
-            )
+        elif operation == "update":
+            changes = {
+                "capacity": _int_or_none(request.POST.get("capacity")) or 0,
+                "location": request.POST.get("location", "").strip(),
+                "trainer_name": request.POST.get("trainer_name", "").strip(),
+            }
+            starts_at = parse_datetime(request.POST.get("starts_at", "") or "")
+            if starts_at is not None:
+                changes["starts_at"] = (
+                    starts_at.replace(tzinfo=bank_tz())
+                    if timezone.is_naive(starts_at)
+                    else starts_at
+                )
+            actions.update_session(session, actor=request.user, **changes)
             messages.success(request, _("Session updated."))
+        elif operation == "enroll":
+            number = request.POST.get("employee_number", "").strip()
+            person = (
+                visible_staff(request.user)
+                .filter(employee_number=number)
+                .select_related("user")
+                .first()
+            )
+            if person is None:
+                raise ValidationError({"employee_number": _("Unknown employee number.")})
+            enrollment = actions.enroll(session, user=person.user, actor=request.user)
+            messages.success(
+                request,
+                _("%(name)s: %(status)s.")
+                % {"name": person.full_name, "status": enrollment.get_status_display()},
+            )
         else:
             count = 0
             for enrollment in session.enrollments.filter(status=Enrollment.Status.ENROLLED):

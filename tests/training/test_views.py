@@ -414,3 +414,35 @@ def test_hr_adds_and_moves_an_employee_by_hand(
     )
     assert not StaffProfile.objects.filter(employee_number="E2").exists()
     assert web(branch_manager).get(reverse("training:employees")).status_code == 403
+
+
+def test_hr_adjusts_a_session_and_enrols_someone(web, setup, branch, hr_trainer, service_agent):
+    session = setup["session"]
+    client = web(hr_trainer)
+    client.post(
+        reverse("training:session", args=[session.pk]),
+        {
+            "operation": "update",
+            "capacity": "4",
+            "location": "Room 9",
+            "trainer_name": "王老师",
+            "starts_at": "2026-12-02T10:00",
+        },
+    )
+    session.refresh_from_db()
+    assert (session.capacity, session.location, session.trainer_name) == (4, "Room 9", "王老师")
+    assert session.starts_at == datetime(2026, 12, 2, 10, 0, tzinfo=SH)
+    number = service_agent.staff_profile.employee_number
+    client.post(
+        reverse("training:session", args=[session.pk]),
+        {"operation": "enroll", "employee_number": number},
+    )
+    assert Enrollment.objects.get(session=session, user=service_agent).source == "manual"
+    client.post(
+        reverse("training:session", args=[session.pk]),
+        {"operation": "enroll", "employee_number": "NOPE"},
+    )
+    assert session.enrollments.count() == 1
+    client.post(reverse("training:session", args=[session.pk]), {"operation": "cancel"})
+    session.refresh_from_db()
+    assert session.status == "cancelled"
