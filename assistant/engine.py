@@ -39,6 +39,7 @@ HOW_TO_ZH = re.compile(
 )
 PROGRESS_EN = re.compile(
     r"(where is my|status of my|my \w+( \w+)? (status|progress|stage)|has my .* been (approved|processed)|"
+    r"\bmy (\w+ )?(application|loan|mortgage|request|card|account)\b.*\b(status|stage|progress|step)\b|"
     r"what stage is my|what step is my|progress (of|on) my|how is my .* going|is my .* (approved|ready|done))"
 )
 HOW_TO_EN = re.compile(

@@ -18,11 +18,16 @@ HANDOVER, PROGRESS = "handover", "progress"
 
 
 def load_questions(path: Path = QUESTIONS_FILE) -> list[dict]:
-    rows = []
+    """The labelled questions; those after a `# held-out` comment line are marked `held_out`
+    (written after tuning, so their figures say how the assistant does on new phrasings)."""
+    rows, held_out = [], False
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip() and not line.lstrip().startswith("#"):
+        if line.lstrip().startswith("#"):
+            held_out = held_out or line.lstrip("# ").lower().startswith("held-out")
+            continue
+        if line.strip():
             row = json.loads(line)
-            row["line"] = number
+            row["line"], row["held_out"] = number, held_out
             rows.append(row)
     return rows
 
@@ -52,6 +57,12 @@ class Report:
     handover_correct: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     mistakes: list[dict] = field(default_factory=list)
+    held_out_answerable: int = 0
+    held_out_correct: int = 0
+
+    @property
+    def held_out_top1_accuracy(self) -> float:
+        return self.held_out_correct / self.held_out_answerable if self.held_out_answerable else 0.0
 
     @property
     def top1_accuracy(self) -> float:
@@ -90,6 +101,9 @@ def evaluate(questions: list[dict] | None = None) -> Report:
         else:
             report.answerable += 1
             report.correct += got == expected
+            if row.get("held_out"):
+                report.held_out_answerable += 1
+                report.held_out_correct += got == expected
         if got == HANDOVER:
             report.handover_predicted += 1
             report.handover_correct += expected == HANDOVER

@@ -1,5 +1,7 @@
-"""The quality floor: figures measured with `manage.py evaluate_assistant` minus a small margin
-(measured 2026-11-30: top-1 0.927, hand-over precision 0.741, recall 1.000, p95 ~4 ms)."""
+"""The quality floor: figures measured with `manage.py evaluate_assistant` minus a small margin.
+Measured 2026-11-30 on the demo knowledge (FAQ + manuals), 168 questions: top-1 0.895
+(held-out part 0.60), hand-over precision 0.75, recall 0.96, latency p95 ~20 ms; with the FAQ
+alone (as here) top-1 0.881, precision 0.727, recall 0.96."""
 
 import json
 
@@ -8,9 +10,9 @@ from django.core.management import call_command
 from assistant.evaluation import evaluate, load_questions
 from assistant.knowledge import load_faq_file
 
-TOP1_FLOOR = 0.88
+TOP1_FLOOR = 0.86
 HANDOVER_RECALL_FLOOR = 0.9
-HANDOVER_PRECISION_FLOOR = 0.65
+HANDOVER_PRECISION_FLOOR = 0.68
 P95_CEILING_MS = 100
 
 

@@ -25,6 +25,10 @@ class Command(BaseCommand):
             f"top-1 accuracy (answerable): {report.top1_accuracy:.3f} ({report.correct}/{report.answerable})"
         )
         out.write(
+            f"  of which held out (written after tuning): {report.held_out_top1_accuracy:.3f} "
+            f"({report.held_out_correct}/{report.held_out_answerable})"
+        )
+        out.write(
             f"hand-over precision: {report.handover_precision:.3f} ({report.handover_correct}/{report.handover_predicted}), "
             f"recall: {report.handover_recall:.3f} ({report.handover_correct}/{report.handover_expected})"
         )
