@@ -1,4 +1,4 @@
-"""Writes of the foundation itself: revoking the mobile app's API tokens.
+"""Writes of the foundation itself: issuing and revoking the mobile app's API tokens.
 
 A token is revoked by the app that holds it (sign-out), or by an administrator when a phone
 is lost; either way the revocation is stamped once and audited.
@@ -9,8 +9,17 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from qc_portal.api.authentication import issue_token
 from qc_portal.audit import record_event
 from qc_portal.models import ApiToken
+
+
+@transaction.atomic
+def issue_api_token(user) -> tuple[ApiToken, str]:
+    """A new expiring token for the mobile app; the key is returned once and never stored."""
+    token, key = issue_token(user)
+    record_event("auth.token_issued", actor=user, target=token)
+    return token, key
 
 
 @transaction.atomic

@@ -8,6 +8,18 @@ class QcPortalConfig(AppConfig):
     verbose_name = _("Organisation and audit")
 
     def ready(self):
+        from django.contrib.auth import signals as auth_signals
+
+        from qc_portal import audit
         from qc_portal.roles import sync_group_permissions
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="qc_portal.group_permissions")
+        auth_signals.user_logged_in.connect(
+            audit.record_sign_in, dispatch_uid="qc_portal.signed_in"
+        )
+        auth_signals.user_logged_out.connect(
+            audit.record_sign_out, dispatch_uid="qc_portal.signed_out"
+        )
+        auth_signals.user_login_failed.connect(
+            audit.record_failed_sign_in, dispatch_uid="qc_portal.sign_in_failed"
+        )

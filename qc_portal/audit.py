@@ -59,3 +59,20 @@ def record_event(
 def snapshot(instance: models.Model, fields: list[str]) -> dict:
     """The named fields of a model instance, for an audit before/after."""
     return {name: getattr(instance, name) for name in fields}
+
+
+# --- sign-in and sign-out, recorded for every way in (the web form, the admin, the API) ---
+
+
+def record_sign_in(sender, request, user, **kwargs) -> None:
+    record_event("auth.signed_in", actor=user, target=user)
+
+
+def record_sign_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record_event("auth.signed_out", actor=user, target=user)
+
+
+def record_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
+    username = str(credentials.get("username", ""))[:80]
+    record_event("auth.sign_in_failed", actor_label=username or "anonymous")

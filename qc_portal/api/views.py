@@ -9,9 +9,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from qc_portal.actions import revoke_api_tokens
-from qc_portal.api.authentication import ExpiringTokenAuthentication, issue_token
-from qc_portal.audit import record_event
+from qc_portal.actions import issue_api_token, revoke_api_tokens
+from qc_portal.api.authentication import ExpiringTokenAuthentication
 from qc_portal.models import ApiToken, AuditEvent
 from qc_portal.permissions import CanBrowseAuditTrail
 from qc_portal.queries import AuditEventFilter, list_audit_events
@@ -43,12 +42,10 @@ class TokenObtainApi(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request, **data.validated_data)
         if user is None:
-            record_event("auth.token_refused", actor_label=data.validated_data["username"][:80])
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Wrong username or password.")]}
             )
-        token, key = issue_token(user)
-        record_event("auth.token_issued", actor=user, target=token)
+        token, key = issue_api_token(user)
         return Response(
             TokenSerializer({"token": key, "expires_at": token.expires_at}).data,
             status=status.HTTP_201_CREATED,

@@ -114,7 +114,7 @@ def test_wrong_password_is_400_with_the_common_body(api, customer):
     body = assert_error_body(obtain(api, "customer", "wrong"), 400, "invalid")
     assert body["errors"] == {"non_field_errors": [body["message"]]}
     assert not ApiToken.objects.exists()
-    refused = AuditEvent.objects.get(action="auth.token_refused")
+    refused = AuditEvent.objects.get(action="auth.sign_in_failed")  # via Django's signal
     assert refused.actor_label == "customer"
 
 

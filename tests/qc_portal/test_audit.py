@@ -224,3 +224,27 @@ def test_forged_forwarded_for_does_not_escape_the_throttle(api, customer):
             for n in range(3)
         ]
     assert statuses == [400, 400, 429]
+
+
+# --- sign-in trail ---
+
+
+def test_sign_in_sign_out_and_failures_are_recorded(client, branch_manager):
+    from tests.factories import PASSWORD
+
+    client.post("/accounts/login/", {"username": "branch_manager", "password": "wrong"})
+    client.post("/accounts/login/", {"username": "branch_manager", "password": PASSWORD})
+    client.post("/accounts/logout/")
+    events = list(
+        AuditEvent.objects.filter(action__startswith="auth.")
+        .order_by("id")
+        .values_list("action", "actor_label")
+    )
+    assert events == [
+        ("auth.sign_in_failed", "branch_manager"),
+        ("auth.signed_in", "branch_manager"),
+        ("auth.signed_out", "branch_manager"),
+    ]
+    signed_in = AuditEvent.objects.get(action="auth.signed_in")
+    assert signed_in.client_ip == "127.0.0.1"
+    assert signed_in.request_id
