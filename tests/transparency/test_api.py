@@ -118,3 +118,14 @@ def test_my_cases_needs_a_customer_login(api, api_as, service_agent, branch_mana
 def test_api_urls_are_the_public_ones():
     assert reverse("transparency-api-track", args=["ABC"]) == "/api/v1/track/ABC/"
     assert reverse("transparency-api-my-cases") == "/api/v1/me/cases/"
+
+
+@pytest.mark.django_db
+def test_schema_documents_the_tracking_endpoints():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    track = schema["paths"]["/api/v1/track/{reference}/"]["get"]
+    assert any(p["name"] == "X-Access-Code" and p["in"] == "header" for p in track["parameters"])
+    assert {"200", "404", "429"} <= set(track["responses"])
+    assert "/api/v1/me/cases/{reference}/" in schema["paths"]
