@@ -183,3 +183,33 @@ def grade_for(grade_bands: list, points: int) -> str:
         if points >= int(band["min_score"]):
             return str(band["grade"])
     return str(grade_bands[-1]["grade"])
+
+
+def breakdown(policy, inputs: dict) -> list[dict]:
+    """Each factor's input and the points it earned (for the application page)."""
+    rows = []
+    for factor in policy.scorecard["factors"]:
+        value = inputs.get(factor["code"])
+        points = None
+        try:
+            if factor["kind"] == "choice":
+                points = factor["points"].get(str(value))
+            elif value not in (None, ""):
+                number = Decimal(str(value))
+                points = next(
+                    int(b["points"])
+                    for b in factor["bands"]
+                    if b.get("below") is None or number < Decimal(str(b["below"]))
+                )
+        except (InvalidOperation, StopIteration):
+            points = None
+        rows.append(
+            {
+                "code": factor["code"],
+                "label_zh": factor.get("label_zh", factor["code"]),
+                "label_en": factor.get("label_en", factor["code"]),
+                "value": value,
+                "points": points,
+            }
+        )
+    return rows

@@ -212,7 +212,7 @@ def application_detail(request, pk: int):
             "due": due,
             "can_resubmit": application.status == Application.Status.RETURNED
             and application.relationship_manager_id == request.user.pk,
-            "inputs": sorted(application.scorecard_inputs.items()),
+            "inputs": scoring.breakdown(application.policy, application.scorecard_inputs),
             "loan": Loan.objects.filter(application=application).first(),
         },
     )
