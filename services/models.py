@@ -120,7 +120,9 @@ class ServiceRecord(models.Model):
             models.Index(fields=["channel", "arrived_at"]),
             models.Index(fields=["branch", "outcome", "channel"]),
             # The live queue and the 5-minute alert job look only at open contacts.
-            models.Index(fields=["arrived_at"], condition=Q(outcome=""), name="open_records_by_arrival"),
+            models.Index(
+                fields=["arrived_at"], condition=Q(outcome=""), name="open_records_by_arrival"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
 from qc_portal.models import Branch
@@ -482,6 +482,53 @@ def monthly_report(branch: Branch, period: Period) -> dict:
         "satisfaction": satisfaction([branch.pk], start, end),
         "agents": agents,
     }
+
+
+def monthly_trend(branch: Branch, last: Period, months: int = 12) -> list[dict]:
+    """Per month up to `last`: counter wait and handling, phone ASA, CSAT — two grouped queries."""
+    first = last.shift(-(months - 1))
+    tz = timezone.get_current_timezone()
+    rows = (
+        ServiceRecord.objects.filter(
+            branch=branch, arrived_at__gte=first.start, arrived_at__lt=last.end
+        )
+        .annotate(month=TruncMonth("arrived_at", tzinfo=tz))
+        .values("month")
+        .annotate(
+            counter_wait=Avg("wait_seconds", filter=Q(channel=Channel.COUNTER)),
+            counter_handling=Avg(
+                "handling_seconds", filter=Q(channel=Channel.COUNTER, outcome=Outcome.SERVED)
+            ),
+            phone_asa=Avg("wait_seconds", filter=Q(channel=Channel.PHONE)),
+            contacts=Count("id"),
+        )
+    )
+    by_month = {Period.containing(row["month"]): row for row in rows}
+    ratings = (
+        Feedback.objects.filter(
+            service_record__branch=branch, rated_at__gte=first.start, rated_at__lt=last.end
+        )
+        .annotate(month=TruncMonth("rated_at", tzinfo=tz))
+        .values("month")
+        .annotate(satisfied=Count("id", filter=Q(rating__gte=4)), n=Count("id"))
+    )
+    csat = {
+        Period.containing(row["month"]): row["satisfied"] / row["n"] for row in ratings if row["n"]
+    }
+    trend = []
+    for period in [first.shift(i) for i in range(months)]:
+        row = by_month.get(period, {})
+        trend.append(
+            {
+                "period": str(period),
+                "contacts": row.get("contacts", 0),
+                "counter_wait": row.get("counter_wait"),
+                "counter_handling": row.get("counter_handling"),
+                "phone_asa": row.get("phone_asa"),
+                "csat": csat.get(period),
+            }
+        )
+    return trend
 
 
 def agent_service_stats(user_ids, start: datetime, end: datetime) -> dict[int, dict]:

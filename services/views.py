@@ -89,6 +89,27 @@ def report(request):
     if period.kind != "month":
         period = period.months()[0]
     data = queries.monthly_report(branch, period)
+    trend = queries.monthly_trend(branch, period)
+    chart = {
+        "months": [row["period"] for row in trend],
+        "counter_wait": [
+            round(row["counter_wait"]) if row["counter_wait"] is not None else None for row in trend
+        ],
+        "counter_handling": [
+            round(row["counter_handling"]) if row["counter_handling"] is not None else None
+            for row in trend
+        ],
+        "phone_asa": [
+            round(row["phone_asa"]) if row["phone_asa"] is not None else None for row in trend
+        ],
+        "csat": [round(row["csat"] * 100, 1) if row["csat"] is not None else None for row in trend],
+        "labels": {
+            "counter_wait": _("Counter wait (s)"),
+            "counter_handling": _("Counter handling (s)"),
+            "phone_asa": _("Phone ASA (s)"),
+            "csat": _("CSAT (%)"),
+        },
+    }
     return render(
         request,
         "services/report.html",
@@ -96,6 +117,8 @@ def report(request):
             "branch": branch,
             "branches": branches,
             "report": data,
+            "trend": trend,
+            "chart": chart,
             "period": period,
             "previous": period.previous(),
             "next": period.next() if period.next().start <= timezone.now() else None,

@@ -6,145 +6,404 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('qc_portal', '0003_audit_append_only_trigger'),
+        ("qc_portal", "0003_audit_append_only_trigger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QueueThreshold',
+            name="QueueThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('max_wait_seconds', models.PositiveIntegerField(verbose_name='longest acceptable wait (s)')),
-                ('max_queue_length', models.PositiveIntegerField(verbose_name='longest acceptable queue')),
-                ('branch', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='queue_threshold', to='qc_portal.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "max_wait_seconds",
+                    models.PositiveIntegerField(verbose_name="longest acceptable wait (s)"),
+                ),
+                (
+                    "max_queue_length",
+                    models.PositiveIntegerField(verbose_name="longest acceptable queue"),
+                ),
+                (
+                    "branch",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="queue_threshold",
+                        to="qc_portal.branch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'queue threshold',
-                'verbose_name_plural': 'queue thresholds',
+                "verbose_name": "queue threshold",
+                "verbose_name_plural": "queue thresholds",
             },
         ),
         migrations.CreateModel(
-            name='ServiceRecord',
+            name="ServiceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('counter', 'Counter'), ('phone', 'Phone'), ('online', 'Online chat'), ('chatbot', 'Chatbot')], max_length=10, verbose_name='channel')),
-                ('service_type', models.CharField(choices=[('deposit_withdrawal', 'Deposit / withdrawal'), ('transfer', 'Transfer'), ('account_opening', 'Account opening'), ('card', 'Card services'), ('loan_enquiry', 'Loan enquiry'), ('wealth', 'Wealth management'), ('other', 'Other')], default='other', max_length=30, verbose_name='service type')),
-                ('ticket_number', models.CharField(blank=True, max_length=20, verbose_name='ticket')),
-                ('counter_number', models.CharField(blank=True, max_length=10, verbose_name='counter')),
-                ('arrived_at', models.DateTimeField(verbose_name='arrived / offered at')),
-                ('called_at', models.DateTimeField(blank=True, null=True, verbose_name='called / answered at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('call_count', models.PositiveSmallIntegerField(default=0)),
-                ('outcome', models.CharField(blank=True, choices=[('served', 'Served'), ('abandoned', 'Abandoned'), ('transferred', 'Transferred'), ('resolved_by_assistant', 'Resolved by assistant'), ('no_show', 'No-show')], max_length=25, verbose_name='outcome')),
-                ('wait_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('handling_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('source_code', models.CharField(blank=True, max_length=40, verbose_name='source system')),
-                ('external_id', models.CharField(blank=True, max_length=80, verbose_name='external id')),
-                ('agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_records', to='qc_portal.branch')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='service_records', to='qc_portal.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("counter", "Counter"),
+                            ("phone", "Phone"),
+                            ("online", "Online chat"),
+                            ("chatbot", "Chatbot"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "service_type",
+                    models.CharField(
+                        choices=[
+                            ("deposit_withdrawal", "Deposit / withdrawal"),
+                            ("transfer", "Transfer"),
+                            ("account_opening", "Account opening"),
+                            ("card", "Card services"),
+                            ("loan_enquiry", "Loan enquiry"),
+                            ("wealth", "Wealth management"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                        verbose_name="service type",
+                    ),
+                ),
+                (
+                    "ticket_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="ticket"),
+                ),
+                (
+                    "counter_number",
+                    models.CharField(blank=True, max_length=10, verbose_name="counter"),
+                ),
+                ("arrived_at", models.DateTimeField(verbose_name="arrived / offered at")),
+                (
+                    "called_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="called / answered at"
+                    ),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                ("call_count", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("served", "Served"),
+                            ("abandoned", "Abandoned"),
+                            ("transferred", "Transferred"),
+                            ("resolved_by_assistant", "Resolved by assistant"),
+                            ("no_show", "No-show"),
+                        ],
+                        max_length=25,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("wait_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                ("handling_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "source_code",
+                    models.CharField(blank=True, max_length=40, verbose_name="source system"),
+                ),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=80, verbose_name="external id"),
+                ),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_records",
+                        to="qc_portal.branch",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_records",
+                        to="qc_portal.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service record',
-                'verbose_name_plural': 'service records',
-                'ordering': ['-arrived_at', '-id'],
+                "verbose_name": "service record",
+                "verbose_name_plural": "service records",
+                "ordering": ["-arrived_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.PositiveSmallIntegerField(verbose_name='rating')),
-                ('comment', models.TextField(blank=True, max_length=2000, verbose_name='comment')),
-                ('via', models.CharField(choices=[('web', 'Web'), ('mobile', 'Mobile app'), ('inbound', 'Inbound record')], default='web', max_length=10)),
-                ('rated_at', models.DateTimeField(db_index=True, verbose_name='rated at')),
-                ('service_record', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='feedback', to='services.servicerecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rating", models.PositiveSmallIntegerField(verbose_name="rating")),
+                ("comment", models.TextField(blank=True, max_length=2000, verbose_name="comment")),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web"),
+                            ("mobile", "Mobile app"),
+                            ("inbound", "Inbound record"),
+                        ],
+                        default="web",
+                        max_length=10,
+                    ),
+                ),
+                ("rated_at", models.DateTimeField(db_index=True, verbose_name="rated at")),
+                (
+                    "service_record",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback",
+                        to="services.servicerecord",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'feedback',
-                'verbose_name_plural': 'feedback',
-                'ordering': ['-rated_at'],
+                "verbose_name": "feedback",
+                "verbose_name_plural": "feedback",
+                "ordering": ["-rated_at"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceStandard',
+            name="ServiceStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('counter', 'Counter'), ('phone', 'Phone'), ('online', 'Online chat'), ('chatbot', 'Chatbot')], max_length=10, verbose_name='channel')),
-                ('service_type', models.CharField(choices=[('deposit_withdrawal', 'Deposit / withdrawal'), ('transfer', 'Transfer'), ('account_opening', 'Account opening'), ('card', 'Card services'), ('loan_enquiry', 'Loan enquiry'), ('wealth', 'Wealth management'), ('other', 'Other')], max_length=30, verbose_name='service type')),
-                ('response_target_seconds', models.PositiveIntegerField(blank=True, null=True, verbose_name='response target (s)')),
-                ('handling_target_seconds', models.PositiveIntegerField(blank=True, null=True, verbose_name='handling target (s)')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='effective until')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("counter", "Counter"),
+                            ("phone", "Phone"),
+                            ("online", "Online chat"),
+                            ("chatbot", "Chatbot"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "service_type",
+                    models.CharField(
+                        choices=[
+                            ("deposit_withdrawal", "Deposit / withdrawal"),
+                            ("transfer", "Transfer"),
+                            ("account_opening", "Account opening"),
+                            ("card", "Card services"),
+                            ("loan_enquiry", "Loan enquiry"),
+                            ("wealth", "Wealth management"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="service type",
+                    ),
+                ),
+                (
+                    "response_target_seconds",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="response target (s)"
+                    ),
+                ),
+                (
+                    "handling_target_seconds",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="handling target (s)"
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                (
+                    "effective_to",
+                    models.DateField(blank=True, null=True, verbose_name="effective until"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service standard',
-                'verbose_name_plural': 'service standards',
-                'ordering': ['channel', 'service_type', '-effective_from'],
+                "verbose_name": "service standard",
+                "verbose_name_plural": "service standards",
+                "ordering": ["channel", "service_type", "-effective_from"],
             },
         ),
         migrations.CreateModel(
-            name='Roster',
+            name="Roster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('counter', 'Counter'), ('phone', 'Phone'), ('online', 'Online chat'), ('chatbot', 'Chatbot')], max_length=10, verbose_name='channel')),
-                ('date', models.DateField(verbose_name='date')),
-                ('hour', models.PositiveSmallIntegerField(verbose_name='hour')),
-                ('staff_count', models.PositiveSmallIntegerField(verbose_name='staff on duty')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rosters', to='qc_portal.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("counter", "Counter"),
+                            ("phone", "Phone"),
+                            ("online", "Online chat"),
+                            ("chatbot", "Chatbot"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("hour", models.PositiveSmallIntegerField(verbose_name="hour")),
+                ("staff_count", models.PositiveSmallIntegerField(verbose_name="staff on duty")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rosters",
+                        to="qc_portal.branch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'roster hour',
-                'verbose_name_plural': 'roster',
-                'ordering': ['date', 'hour'],
-                'constraints': [models.UniqueConstraint(fields=('branch', 'channel', 'date', 'hour'), name='one_roster_per_hour'), models.CheckConstraint(condition=models.Q(('hour__lte', 23)), name='roster_hour_0_23')],
+                "verbose_name": "roster hour",
+                "verbose_name_plural": "roster",
+                "ordering": ["date", "hour"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("branch", "channel", "date", "hour"), name="one_roster_per_hour"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("hour__lte", 23)), name="roster_hour_0_23"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='servicerecord',
-            index=models.Index(fields=['branch', 'arrived_at'], name='services_se_branch__0b26d1_idx'),
+            model_name="servicerecord",
+            index=models.Index(
+                fields=["branch", "arrived_at"], name="services_se_branch__0b26d1_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='servicerecord',
-            index=models.Index(fields=['channel', 'arrived_at'], name='services_se_channel_9e18ef_idx'),
+            model_name="servicerecord",
+            index=models.Index(
+                fields=["channel", "arrived_at"], name="services_se_channel_9e18ef_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='servicerecord',
-            index=models.Index(fields=['branch', 'outcome', 'channel'], name='services_se_branch__86f95d_idx'),
+            model_name="servicerecord",
+            index=models.Index(
+                fields=["branch", "outcome", "channel"], name="services_se_branch__86f95d_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='servicerecord',
-            index=models.Index(condition=models.Q(('outcome', '')), fields=['arrived_at'], name='open_records_by_arrival'),
+            model_name="servicerecord",
+            index=models.Index(
+                condition=models.Q(("outcome", "")),
+                fields=["arrived_at"],
+                name="open_records_by_arrival",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerecord',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('source_code', ''), _negated=True), models.Q(('external_id', ''), _negated=True)), fields=('source_code', 'external_id'), name='one_record_per_source_id'),
+            model_name="servicerecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("source_code", ""), _negated=True),
+                    models.Q(("external_id", ""), _negated=True),
+                ),
+                fields=("source_code", "external_id"),
+                name="one_record_per_source_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('called_at__isnull', True), ('called_at__gte', models.F('arrived_at')), _connector='OR'), name='record_called_after_arrival'),
+            model_name="servicerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("called_at__isnull", True),
+                    ("called_at__gte", models.F("arrived_at")),
+                    _connector="OR",
+                ),
+                name="record_called_after_arrival",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('finished_at__isnull', True), ('finished_at__gte', models.F('arrived_at')), _connector='OR'), name='record_finished_after_arrival'),
+            model_name="servicerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("finished_at__isnull", True),
+                    ("finished_at__gte", models.F("arrived_at")),
+                    _connector="OR",
+                ),
+                name="record_finished_after_arrival",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='rating_1_to_5'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rating__gte", 1), ("rating__lte", 5)), name="rating_1_to_5"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicestandard',
-            constraint=models.UniqueConstraint(fields=('channel', 'service_type', 'effective_from'), name='one_standard_per_start'),
+            model_name="servicestandard",
+            constraint=models.UniqueConstraint(
+                fields=("channel", "service_type", "effective_from"), name="one_standard_per_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicestandard',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_to__isnull', True), ('effective_to__gt', models.F('effective_from')), _connector='OR'), name='standard_ends_after_start'),
+            model_name="servicestandard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("effective_to__isnull", True),
+                    ("effective_to__gt", models.F("effective_from")),
+                    _connector="OR",
+                ),
+                name="standard_ends_after_start",
+            ),
         ),
     ]

@@ -82,3 +82,17 @@ def test_live_queue_counts_only_todays_waiting(branch):
     assert live["waiting_count"] == 2 and live["longest_wait_seconds"] == 420
     counter = live["channels"][0]
     assert counter["mean_handling"] == 240 and counter["handling_ok"] is True
+
+
+def test_monthly_trend_buckets_by_shanghai_month(branch):
+    make_record(branch, arrived=at(2026, 10, 31, 23, 30), wait=100, handling=300)
+    make_record(branch, arrived=at(2026, 11, 1, 0, 30), wait=300, handling=100)
+    rated = make_record(
+        branch, channel=Channel.PHONE, arrived=at(2026, 11, 2, 9), wait=20, handling=60
+    )
+    make_feedback(rated, 5, rated=at(2026, 11, 2, 10))
+    trend = queries.monthly_trend(branch, Period.parse("2026-11"), months=3)
+    assert [row["period"] for row in trend] == ["2026-09", "2026-10", "2026-11"]
+    assert trend[0]["contacts"] == 0 and trend[0]["counter_wait"] is None
+    assert (trend[1]["counter_wait"], trend[1]["counter_handling"]) == (100, 300)
+    assert (trend[2]["counter_wait"], trend[2]["phone_asa"], trend[2]["csat"]) == (300, 20, 1.0)
