@@ -13,7 +13,7 @@
     legend: { data: [data.labels.counter_wait, data.labels.counter_handling, data.labels.phone_asa, data.labels.csat] },
     grid: { left: 50, right: 50, top: 40, bottom: 30 },
     xAxis: { type: "category", data: data.months },
-    yAxis: [{ type: "value", name: "s" }, { type: "value", name: "%", min: 50, max: 100 }],
+    yAxis: [{ type: "value", name: "s" }, { type: "value", name: "%", min: 0, max: 100 }],
     series: [line("counter_wait", 0), line("counter_handling", 0), line("phone_asa", 0), line("csat", 1)]
   });
 })();
