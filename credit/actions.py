@@ -530,6 +530,8 @@ def _apply_category(
     """Set the loan's floor from its days past due and its category to the worse of floor
     and manual judgement; record a change row when the category moves. The caller saves."""
     loan.floor_category = classification.floor_for(loan.days_past_due)
+    if loan.contagion_floor:
+        loan.floor_category = classification.worse(loan.floor_category, Category.SUBSTANDARD)
     effective = loan.floor_category
     if loan.manual_category:
         effective = classification.worse(loan.floor_category, loan.manual_category)
@@ -694,20 +696,49 @@ def book_loans():
 
 @transaction.atomic
 def recompute_classifications(*, as_of: date | None = None) -> int:
-    """Daily: recompute every active loan's floor (thresholds may have changed) and take the
-    day's snapshot when it closes a quarter. Returns the number of loans whose category moved."""
+    """Daily: recompute every active loan's floor (thresholds may have changed), apply the
+    contagion rule, and take the day's snapshot when it closes a quarter. Returns the number
+    of loans whose category moved.
+
+    Contagion (商业银行金融资产风险分类办法 art. 12): when more than
+    settings.QC_CREDIT_CONTAGION_SHARE (default 10 %) of a borrower's balance at the bank is
+    non-performing on its own terms, all the borrower's loans are at least substandard."""
     as_of = as_of or local_today()
-    changed = []
     limits = classification.thresholds()
-    for loan in book_loans().select_for_update().iterator(chunk_size=2000):
-        floor = classification.floor_for(loan.days_past_due, limits)
-        effective = (
-            classification.worse(floor, loan.manual_category) if loan.manual_category else floor
+    share = Decimal(str(_setting("QC_CREDIT_CONTAGION_SHARE", "0.10")))
+    loans = list(book_loans().select_for_update().order_by("id"))
+    totals: dict[int, Decimal] = {}
+    bad: dict[int, Decimal] = {}
+    for loan in loans:
+        own = classification.floor_for(loan.days_past_due, limits)
+        if loan.manual_category:
+            own = classification.worse(own, loan.manual_category)
+        totals[loan.customer_id] = (
+            totals.get(loan.customer_id, Decimal("0")) + loan.outstanding_balance
         )
-        if floor != loan.floor_category or effective != loan.category:
-            _apply_category(loan, on=as_of, source=ClassificationChange.Source.DAILY)
+        if own in NON_PERFORMING:
+            bad[loan.customer_id] = (
+                bad.get(loan.customer_id, Decimal("0")) + loan.outstanding_balance
+            )
+    contagious = {c for c, total in totals.items() if total and bad.get(c, 0) / total > share}
+    changed = []
+    for loan in loans:
+        before = (loan.floor_category, loan.category, loan.contagion_floor)
+        loan.contagion_floor = loan.customer_id in contagious
+        reason = (
+            str(
+                _("Contagion: more than %(share)s of the borrower's balance is non-performing.")
+                % {"share": f"{share:.0%}"}
+            )
+            if loan.contagion_floor
+            else ""
+        )
+        _apply_category(loan, on=as_of, source=ClassificationChange.Source.DAILY, reason=reason)
+        if (loan.floor_category, loan.category, loan.contagion_floor) != before:
             changed.append(loan)
-    Loan.objects.bulk_update(changed, ["floor_category", "category"], batch_size=2000)
+    Loan.objects.bulk_update(
+        changed, ["floor_category", "category", "contagion_floor"], batch_size=2000
+    )
     quarter = Period.containing(as_of, "quarter")
     if quarter.last_date == as_of:
         take_snapshot(as_of=as_of)

@@ -252,6 +252,9 @@ class Loan(models.Model):
         max_length=20, choices=Category.choices, default=Category.NORMAL
     )
     manual_category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    # Contagion (DOMAIN.md): more than a set share of the borrower's claims non-performing
+    # makes all of them at least substandard. Set by the daily recomputation.
+    contagion_floor = models.BooleanField(default=False)
     manual_reason = models.TextField(blank=True)
     category = models.CharField(
         _("Category"),

@@ -208,3 +208,43 @@ def test_the_loan_status_inbound_type_applies_a_record(loan):
     assert updated.category == "substandard" and updated.outstanding_balance == Decimal("49000")
     with pytest.raises(ValidationError):
         inbound.apply({**data.validated_data, "loan_number": "NOPE"}, source=source)
+
+
+def test_contagion_makes_all_of_a_borrower_s_loans_non_performing(customer, relationship_manager):
+    borrower = customer.customer
+    big = make_loan(customer=borrower, officer=relationship_manager, balance="890")
+    bad = make_loan(
+        customer=borrower, officer=relationship_manager, balance="110", days_past_due=100
+    )  # 11 %
+    actions.recompute_classifications(as_of=date(2026, 2, 10))
+    big.refresh_from_db()
+    assert big.category == "substandard" and big.contagion_floor
+    assert (
+        "Contagion" in ClassificationChange.objects.get(loan=big).reason
+        or "传染" in ClassificationChange.objects.get(loan=big).reason
+    )
+    # A status update between daily runs keeps the contagion floor.
+    big = actions.update_loan_status(
+        big,
+        balance=Decimal("890"),
+        days_past_due=0,
+        as_of=date(2026, 2, 11),
+        source_label="source:core",
+    )
+    assert big.category == "substandard"
+    # Once the bad loan is repaid, the next run lifts it.
+    actions.update_loan_status(
+        bad, balance=Decimal("0"), days_past_due=0, as_of=date(2026, 2, 12), source_label="core"
+    )
+    actions.recompute_classifications(as_of=date(2026, 2, 13))
+    big.refresh_from_db()
+    assert big.category == "normal" and not big.contagion_floor
+
+
+def test_exactly_ten_percent_is_no_contagion(customer, relationship_manager):
+    borrower = customer.customer
+    good = make_loan(customer=borrower, officer=relationship_manager, balance="900")
+    make_loan(customer=borrower, officer=relationship_manager, balance="100", days_past_due=100)
+    actions.recompute_classifications(as_of=date(2026, 2, 10))
+    good.refresh_from_db()
+    assert good.category == "normal"
