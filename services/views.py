@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -164,7 +164,7 @@ def staffing(request):
         target_level=target_level,
     )
     tz = timezone.get_current_timezone()
-    end = timezone.datetime.combine(week_start, timezone.datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(week_start, time.min, tzinfo=tz)
     heat = queries.arrivals_heatmap(branch, channel, end - timedelta(weeks=weeks), end)
     hours = sorted({h for _d, h in heat} | {h.hour for h in plan.hours}) or list(range(8, 18))
     hours = list(range(min(hours), max(hours) + 1))
