@@ -666,11 +666,10 @@ def publish_manual(
     published_on: date | None = None,
 ) -> Manual:
     """Publish a new version of a business type's manual (earlier versions stay readable)."""
-    if actor is not None and not (
-        permissions.has_role(actor, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.RISK_MANAGER)
-        or actor.is_superuser
-    ):
+    if actor is not None and not permissions.can_publish_manuals(actor):
         raise PermissionDenied(_("You may not publish manuals."))
+    if not (title_zh.strip() and title_en.strip() and body_zh.strip() and body_en.strip()):
+        raise ValidationError({"body_zh": _("Give the title and text in both languages.")})
     if not Department.objects.filter(code=department_code).exists():
         raise ValidationError({"department_code": _("Unknown department.")})
     published_on = published_on or timezone.localdate()

@@ -56,6 +56,12 @@ def can_see_overdue_board(user) -> bool:
     return has_role(user, Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.AUDITOR)
 
 
+def can_publish_manuals(user) -> bool:
+    return has_role(user, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.RISK_MANAGER) or bool(
+        getattr(user, "is_superuser", False)
+    )
+
+
 def is_customer(user) -> bool:
     return has_role(user, Role.CUSTOMER) and customer_of(user) is not None
 

@@ -8,6 +8,11 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("transparency/manuals/", views.manual_index, name="manuals"),
     path("transparency/manuals/<slug:business_type>/", views.manual_page, name="manual"),
+    path(
+        "transparency/manuals/<slug:business_type>/publish/",
+        views.manual_publish,
+        name="manual-publish",
+    ),
     # Customers
     path("transparency/my/", views.my_cases, name="my-cases"),
     path("transparency/my/<str:reference>/", views.my_case, name="my-case"),

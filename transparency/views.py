@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -79,7 +81,66 @@ def manual_page(request, business_type: str):
             "current": current,
             "versions": versions,
             "html": queries.render_markdown(manual.body),
+            "can_publish": permissions.can_publish_manuals(request.user),
         },
+    )
+
+
+@login_required
+def manual_publish(request, business_type: str):
+    """Publish a new version of a manual, starting from the current text."""
+    if not permissions.can_publish_manuals(request.user):
+        raise PermissionDenied
+    if business_type not in BusinessType.values:
+        raise Http404
+    current = queries.current_manual(business_type)
+    values = (
+        request.POST
+        if request.method == "POST"
+        else {
+            "title_zh": current.title_zh if current else "",
+            "title_en": current.title_en if current else "",
+            "body_zh": current.body_zh if current else "",
+            "body_en": current.body_en if current else "",
+            "department_code": current.department_code if current else "retail",
+            "next_review_on": "",
+        }
+    )
+    if request.method == "POST":
+        try:
+            review = date.fromisoformat(request.POST.get("next_review_on", ""))
+        except ValueError:
+            messages.error(request, _("Give the next review date."))
+        else:
+            try:
+                manual = actions.publish_manual(
+                    business_type,
+                    title_zh=values.get("title_zh", "").strip()[:200],
+                    title_en=values.get("title_en", "").strip()[:200],
+                    body_zh=values.get("body_zh", ""),
+                    body_en=values.get("body_en", ""),
+                    department_code=values.get("department_code", ""),
+                    next_review_on=review,
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                _message_errors(request, error)
+            else:
+                messages.success(
+                    request, _("Version %(version)s published.") % {"version": manual.version}
+                )
+                return redirect("transparency:manual", business_type=business_type)
+    return render(
+        request,
+        "transparency/manual_publish.html",
+        {
+            "business_type": business_type,
+            "business_label": BusinessType(business_type).label,
+            "current": current,
+            "values": values,
+            "departments": Department.Code.choices,
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 

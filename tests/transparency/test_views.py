@@ -289,3 +289,29 @@ def test_staff_see_the_notifications_sent(client, service_agent, case_with_notes
     client.force_login(service_agent)
     html = client.get(reverse("transparency:case-detail", args=[case.reference])).content.decode()
     assert "SMS" in html or "短信" in html
+
+
+def test_branch_manager_publishes_a_manual_version(client, branch_manager, service_agent):
+    publish_manual()
+    url = reverse("transparency:manual-publish", args=["consumer_loan"])
+    client.force_login(service_agent)
+    assert client.get(url).status_code == 403
+    client.force_login(branch_manager)
+    page = client.get(url)
+    assert page.status_code == 200 and "Bring your ID card" in page.content.decode()
+    data = {
+        "title_zh": "消费贷手册",
+        "title_en": "Consumer loan manual",
+        "body_zh": "## 受理 {#submitted}\n带身份证",
+        "body_en": "## Received {#submitted}\nBring your ID",
+        "department_code": "retail",
+        "next_review_on": "2099-01-01",
+    }
+    assert client.post(url, {**data, "next_review_on": ""}).status_code == 400
+    assert client.post(url, {**data, "body_en": " "}).status_code == 400
+    response = client.post(url, data)
+    assert response.status_code == 302
+    from transparency.models import Manual
+
+    assert Manual.objects.filter(business_type="consumer_loan").latest("version").version == 2
+    assert client.get(reverse("transparency:manual-publish", args=["yacht"])).status_code == 404
