@@ -278,3 +278,41 @@ def test_evaluation_with_a_bad_month_says_so_and_shows_last_month(
 def test_unknown_source_page_is_404(client, integration_admin):
     client.force_login(integration_admin)
     assert client.get(reverse("integration:source-detail", args=["NOPE"])).status_code == 404
+
+
+def test_record_list_and_matrix_queries_do_not_grow_with_rows(
+    client, integration_admin, source_and_secret, push, django_assert_max_num_queries
+):
+    from integration import actions
+
+    source, secret = source_and_secret
+    push(
+        source,
+        secret,
+        [{"idempotency_key": f"k{n}", "text": "x" * (41 if n % 2 else 3)} for n in range(30)],
+    )
+    for n in range(5):
+        data_set = actions.create_data_set(
+            code=f"set-{n}",
+            name_zh="集",
+            name_en="Set",
+            domain="d",
+            owning_system=source,
+            owning_department=Department.objects.get(code="customer_service"),
+            record_types=["test_note"],
+            sensitivity="internal",
+            refresh_frequency="daily",
+            actor=integration_admin,
+        )
+        actions.set_sharing(
+            data_set,
+            Department.objects.get(code="risk"),
+            required=True,
+            granted=True,
+            actor=integration_admin,
+        )
+    client.force_login(integration_admin)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("integration:records")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("integration:datasets")).status_code == 200
