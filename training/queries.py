@@ -28,17 +28,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
+    Case,
     Count,
+    DateField,
     Exists,
     F,
     Min,
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
 
-from qc_portal.models import StaffProfile
+from qc_portal.models import Branch, Department, StaffProfile
 from qc_portal.periods import QUARTER, Period
 from qc_portal.roles import BANK_WIDE_ROLES, roles_of
 from qc_portal.scoping import scope_to_branches, staff_profile
@@ -166,13 +170,28 @@ def annotate_coverage(staff: QuerySet[StaffProfile], period: Period) -> QuerySet
         user_ref=OuterRef(OuterRef("user_id")),
         department_ref=OuterRef("department_id"),
     )
+    # The window's first day is computed once per rule from its course's frequency, so the
+    # completion probe is a single range scan of the (user, course, completed_on) index.
+    rules = rules.annotate(window_start=_window_start(period))
     held = Completion.objects.filter(
-        _quarter_window_q(period),
         user_id=OuterRef(OuterRef("user_id")),
         course_id=OuterRef("course_id"),
+        completed_on__gte=OuterRef("window_start"),
+        completed_on__lt=period.end_date,
     )
     missing = rules.annotate(held=Exists(held)).filter(held=False)
     return staff.annotate(is_covered=~Exists(missing))
+
+
+def _window_start(period: Period) -> Case:
+    """First day a completion counts for the quarter, by the rule's course frequency (the same
+    windows as `_quarter_window_q`)."""
+    return Case(
+        When(course__frequency=Course.Frequency.QUARTERLY, then=Value(period.start_date)),
+        When(course__frequency=Course.Frequency.YEARLY, then=Value(date(period.year, 1, 1))),
+        default=Value(date(1900, 1, 1)),
+        output_field=DateField(),
+    )
 
 
 @dataclass
@@ -193,25 +212,41 @@ class CoverageRow:
 
 def coverage_by(period: Period, *, user, group: str = "branch") -> list[CoverageRow]:
     """Coverage per branch or department over the staff the user may see."""
-    staff = scope_to_branches(active_staff_in(period), user)
-    rows = (
-        annotate_coverage(staff, period)
-        .values(f"{group}_id", f"{group}__name_zh", f"{group}__name_en", f"{group}__code")
-        .annotate(active=Count("id"), covered=Count("id", filter=Q(is_covered=True)))
-        .order_by(f"{group}__code")
-    )
+    return coverage_tables(period, user=user)[group]
+
+
+def coverage_tables(period: Period, *, user) -> dict[str, list[CoverageRow]]:
+    """Coverage per branch and per department from one grouped query (branch × department
+    cells, summed both ways here), over the staff the user may see."""
     from django.utils import translation
 
+    staff = scope_to_branches(active_staff_in(period), user)
+    cells = (
+        annotate_coverage(staff, period)
+        .values("branch_id", "department_id")
+        .annotate(active=Count("id"), covered=Count("id", filter=Q(is_covered=True)))
+        .order_by()
+    )
+    totals = {"branch": defaultdict(lambda: [0, 0]), "department": defaultdict(lambda: [0, 0])}
+    for cell in cells:
+        for group in ("branch", "department"):
+            total = totals[group][cell[f"{group}_id"]]
+            total[0] += cell["active"]
+            total[1] += cell["covered"]
     english = translation.get_language() == "en"
-    return [
-        CoverageRow(
-            key=row[f"{group}_id"],
-            label=row[f"{group}__name_en"] if english else row[f"{group}__name_zh"],
-            active=row["active"],
-            covered=row["covered"],
-        )
-        for row in rows
-    ]
+    tables = {}
+    for group, model in (("branch", Branch), ("department", Department)):
+        names = model.objects.filter(pk__in=totals[group]).order_by("code")
+        tables[group] = [
+            CoverageRow(
+                key=item.pk,
+                label=item.name_en if english else item.name_zh,
+                active=totals[group][item.pk][0],
+                covered=totals[group][item.pk][1],
+            )
+            for item in names
+        ]
+    return tables
 
 
 @dataclass

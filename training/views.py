@@ -279,8 +279,8 @@ def coverage(request):
     department_id = _int_or_none(request.GET.get("department"))
     if branch_id and not visible_branches(request.user).filter(pk=branch_id).exists():
         raise Http404
-    by_branch = queries.coverage_by(period, user=request.user, group="branch")
-    by_department = queries.coverage_by(period, user=request.user, group="department")
+    tables = queries.coverage_tables(period, user=request.user)
+    by_branch, by_department = tables["branch"], tables["department"]
     behind = queries.people_behind(
         period, user=request.user, branch_id=branch_id, department_id=department_id, limit=300
     )
