@@ -380,6 +380,7 @@ def monthly_report(branch: Branch, period: Period) -> dict:
             served=Count("id", filter=Q(outcome=Outcome.SERVED)),
             handling_sum=Sum("handling_seconds", filter=Q(outcome=Outcome.SERVED)),
             abandoned=Count("id", filter=Q(outcome=Outcome.ABANDONED)),
+            no_show=Count("id", filter=Q(outcome=Outcome.NO_SHOW)),
             ratings=Count("feedback"),
             satisfied=Count("feedback", filter=Q(feedback__rating__gte=4)),
             max_handling=Max("handling_seconds", filter=Q(outcome=Outcome.SERVED)),
@@ -435,11 +436,20 @@ def monthly_report(branch: Branch, period: Period) -> dict:
                 "served": 0,
                 "handling_sum": 0,
                 "abandoned": 0,
+                "no_show": 0,
                 "handling_over": 0,
                 "wait_over": 0,
             },
         )
-        for name in ("contacts", "called", "served", "abandoned", "handling_over", "wait_over"):
+        for name in (
+            "contacts",
+            "called",
+            "served",
+            "abandoned",
+            "no_show",
+            "handling_over",
+            "wait_over",
+        ):
             total[name] += row.get(name) or 0
         total["wait_sum"] += row["wait_sum"] or 0
         total["handling_sum"] += row["handling_sum"] or 0
@@ -453,6 +463,12 @@ def monthly_report(branch: Branch, period: Period) -> dict:
         total["handling_target"] = targets[channel]["handling"]
         total["abandon_rate"] = (
             total["abandoned"] / total["contacts"] if total["contacts"] else None
+        )
+        # DOMAIN.md: no-show rate = no-shows / arrived (counter tickets).
+        total["no_show_rate"] = (
+            total["no_show"] / total["contacts"]
+            if total["contacts"] and channel == Channel.COUNTER
+            else None
         )
     worst = sorted(
         (r for r in type_rows if r["served"]),

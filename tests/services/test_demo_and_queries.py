@@ -96,3 +96,12 @@ def test_monthly_trend_buckets_by_shanghai_month(branch):
     assert trend[0]["contacts"] == 0 and trend[0]["counter_wait"] is None
     assert (trend[1]["counter_wait"], trend[1]["counter_handling"]) == (100, 300)
     assert (trend[2]["counter_wait"], trend[2]["phone_asa"], trend[2]["csat"]) == (300, 20, 1.0)
+
+
+def test_report_no_show_rate_is_over_arrived_counter_tickets(branch):
+    make_record(branch, wait=60, handling=100)
+    make_record(branch, wait=60, outcome=Outcome.NO_SHOW)
+    make_record(branch, outcome=Outcome.ABANDONED)
+    make_record(branch, wait=60, handling=100)
+    counter = queries.monthly_report(branch, Period.parse("2026-10"))["channels"][0]
+    assert (counter["no_show_rate"], counter["abandon_rate"]) == (0.25, 0.25)
