@@ -204,6 +204,12 @@ SPECTACULAR_SETTINGS = {
     # `check --deploy` checks the deployment (keys, TLS, cookies); the schema's quality is
     # checked by the test suite (tests/qc_portal/test_api.py), where a warning names its app.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Choice sets that share a field name across apps get stable, readable names in the
+    # schema (the mobile app's generated client uses them) instead of hash suffixes.
+    "ENUM_NAME_OVERRIDES": {
+        "CreditStageEnum": "credit.models.Stage",
+        "CaseStatusEnum": "transparency.models.Case.Status",
+    },
 }
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
 
