@@ -1060,3 +1060,23 @@ def record_employee(
         action, actor=actor, actor_label=actor_label, target=profile, before=before, after=after
     )
     return profile
+
+
+@transaction.atomic
+def close_departed_logins(*, today: date | None = None) -> int:
+    """Close the logins of employees whose leaving date has passed (a leave announced ahead
+    of time keeps the login open until then). Run daily."""
+    today = today or timezone.localdate()
+    departed = list(
+        StaffProfile.objects.filter(left_on__lt=today, user__is_active=True).select_related("user")
+    )
+    for profile in departed:
+        profile.user.is_active = False
+        profile.user.save(update_fields=["is_active"])
+        record_event(
+            "training.login_closed",
+            actor_label="job:training-leavers",
+            target=profile,
+            after={"left_on": profile.left_on, "user": profile.user_id},
+        )
+    return len(departed)

@@ -15,4 +15,9 @@ BEAT_SCHEDULE = {
         "task": "training.tasks.send_training_reminders",
         "schedule": crontab(minute=30, hour=8, day_of_week="1-5"),
     },
+    # Every night: close the logins of employees whose announced leaving date has passed.
+    "training-close-departed-logins": {
+        "task": "training.tasks.close_departed_logins",
+        "schedule": crontab(minute=15, hour=1),
+    },
 }

@@ -19,3 +19,9 @@ def send_training_reminders(quarter: str | None = None) -> dict:
     """Remind staff behind on mandatory courses (once each) and alert their managers."""
     period = Period.parse(quarter) if quarter else Period.current(QUARTER)
     return actions.send_reminders(period)
+
+
+@shared_task
+def close_departed_logins() -> int:
+    """Close the logins of employees whose leaving date has passed."""
+    return actions.close_departed_logins()
