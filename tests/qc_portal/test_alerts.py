@@ -111,8 +111,22 @@ def test_alert_mail_is_sent_after_commit_only(
     assert mail.outbox == []
     for callback in callbacks:
         callback()
-    assert mail.outbox[0].to == ["branch_manager@bank.example"]
+    assert mail.outbox[0].to == []
+    assert mail.outbox[0].bcc == ["branch_manager@bank.example"]  # addresses not shared
     assert "Queue at BJ001 is too long" in mail.outbox[0].subject
+    assert mail.outbox[0].body.endswith("http://127.0.0.1:8000/services/board/")
+
+
+def test_a_mail_server_failure_does_not_undo_the_alert(
+    branch, branch_manager, django_capture_on_commit_callbacks, caplog
+):
+    from unittest import mock
+
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("smtp down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            alert, _created = queue_alert(branch)
+    assert Alert.objects.filter(pk=alert.pk).exists()
+    assert "e-mail to 1 recipients failed" in caplog.text
 
 
 def test_unread_count_is_per_user(branch, branch_manager, other_branch_manager):
