@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
-from django.http import HttpResponseNotAllowed, HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from qc_portal.alerts import handle_alert, mark_alerts_read, visible_alerts
 from qc_portal.api.errors import error_body
@@ -90,9 +91,8 @@ def alert_list(request):
 
 
 @login_required
+@require_POST
 def alert_handle(request, pk: int):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     alert = get_object_or_404(visible_alerts(request.user), pk=pk)
     try:
         handle_alert(
