@@ -9,7 +9,12 @@ from django.db.models import Count, F, Q, Sum
 from kpis.registry import BANK, Measurement, kpi
 from qc_portal.periods import Period
 from training.models import Enrollment, Idea, SurveyAnswer
-from training.queries import ANONYMITY_FLOOR, active_staff_in, annotate_coverage
+from training.queries import (
+    ANONYMITY_FLOOR,
+    active_staff_in,
+    annotate_coverage,
+    suppressed_groups,
+)
 
 
 def _with_bank(rows, numerator: str, denominator: str, observations: str | None = None) -> dict:
@@ -71,10 +76,10 @@ def employee_satisfaction(period: Period) -> dict[int | None, Measurement]:
         .order_by("branch")
     )
     result = _with_bank(rows, "satisfied", "answers")
-    # The anonymity floor: a small branch counts in the bank figure but never on its own.
-    for row in rows:
-        if row["respondents"] < ANONYMITY_FLOOR:
-            result.pop(row["branch"], None)
+    # The anonymity floor: a small branch counts in the bank figure but never on its own, and
+    # neither does the smallest other branch when subtracting it from the bank would reveal it.
+    for branch in suppressed_groups({row["branch"]: row["respondents"] for row in rows}):
+        result.pop(branch, None)
     if sum(row["respondents"] for row in rows) < ANONYMITY_FLOOR:
         result.pop(BANK, None)
     return result

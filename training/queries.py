@@ -60,6 +60,23 @@ from training.models import (
 ANONYMITY_FLOOR = 5  # survey groups smaller than this are never shown
 
 
+def suppressed_groups(respondents: dict) -> set:
+    """The groups whose survey figures must not be shown: every group below the anonymity
+    floor, and then (secondary suppression) the smallest shown groups until the hidden ones
+    together reach the floor too, since otherwise the bank total minus the shown groups would
+    give away a small group's answers. When nothing can be shown, everything is hidden."""
+    hidden = {key for key, count in respondents.items() if count < ANONYMITY_FLOOR}
+    hidden_total = sum(respondents[key] for key in hidden)
+    shown = sorted(
+        (count, str(key), key) for key, count in respondents.items() if key not in hidden
+    )
+    while hidden and 0 < hidden_total < ANONYMITY_FLOOR and shown:
+        count, _label, key = shown.pop(0)
+        hidden.add(key)
+        hidden_total += count
+    return hidden
+
+
 def grace_days() -> int:
     return int(getattr(settings, "QC_TRAINING_GRACE_DAYS", 30))
 
@@ -490,8 +507,9 @@ class SurveyGroupResult:
 
 def survey_results(survey: Survey, *, group: str = "branch") -> dict:
     """Aggregates only, and only for groups of at least ANONYMITY_FLOOR respondents; smaller
-    groups are reported as suppressed without any figure. The bank-wide line obeys the same
-    floor."""
+    groups are reported as suppressed without any figure, with secondary suppression so no
+    hidden group can be recovered by subtraction (`suppressed_groups`). The bank-wide line
+    obeys the same floor."""
     from django.utils import translation
 
     english = translation.get_language() == "en"
@@ -508,12 +526,16 @@ def survey_results(survey: Survey, *, group: str = "branch") -> dict:
         )
         .order_by(f"response__{group}__code")
     )
+    rows = list(rows)
+    hidden = suppressed_groups(
+        {row[f"response__{group}__code"]: row["respondents"] for row in rows}
+    )
     groups = []
     for row in rows:
         label = (
             row[f"response__{group}__name_en"] if english else row[f"response__{group}__name_zh"]
         )
-        shown = row["respondents"] >= ANONYMITY_FLOOR
+        shown = row[f"response__{group}__code"] not in hidden
         groups.append(
             SurveyGroupResult(
                 label=label,

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from qc_portal.models import Alert, AuditEvent, Notification
 from qc_portal.periods import Period
-from tests.factories import make_staff
+from tests.factories import BranchFactory, make_staff
 from tests.training.factories import CourseFactory, RequirementFactory, SessionFactory, complete
 from training import actions
 from training.models import Completion, Course, Enrollment, Session, SurveyParticipation
@@ -301,27 +301,60 @@ def test_anonymity_floor_of_five(survey, branch, other_branch):
     assert results["groups"][0].respondents == 0 and results["groups"][0].satisfied_share is None
 
     actions.submit_survey(survey, scores=scores(survey, 2, 3), actor=agent(branch))  # the fifth
-    for _n in range(2):
-        actions.submit_survey(survey, scores=scores(survey, 5, 5), actor=agent(other_branch))
     results = survey_results(survey)
-    shown = {g.label: g for g in results["groups"]}
-    assert shown[branch.name_zh].shown is True and shown[branch.name_zh].respondents == 5
-    assert shown[branch.name_zh].satisfied_share == 8 / 10
-    assert shown[other_branch.name_zh].shown is False and shown[other_branch.name_zh].mean is None
-    assert results["bank"].respondents == 7 and results["bank"].satisfied_share == 12 / 14
+    assert results["groups"][0].shown is True and results["groups"][0].respondents == 5
+    assert results["groups"][0].satisfied_share == 8 / 10
+
+
+def test_small_group_cannot_be_recovered_by_subtraction(survey, branch, other_branch):
+    third = BranchFactory(code="GZ001", name_zh="广州第1支行", name_en="Guangzhou 1")
+    for _n in range(5):
+        actions.submit_survey(survey, scores=scores(survey, 5, 4), actor=agent(branch))
+    for _n in range(6):
+        actions.submit_survey(survey, scores=scores(survey, 3, 3), actor=agent(third))
+    for _n in range(2):
+        actions.submit_survey(survey, scores=scores(survey, 1, 1), actor=agent(other_branch))
+    shown = {g.label: g for g in survey_results(survey)["groups"]}
+    # other_branch (2) is below the floor; hiding it alone would let bank − the others reveal
+    # it, so the smallest shown branch (5) is hidden too; the 6-person branch stays visible.
+    assert shown[other_branch.name_zh].shown is False
+    assert shown[branch.name_zh].shown is False and shown[branch.name_zh].mean is None
+    assert shown[third.name_zh].shown is True and shown[third.name_zh].respondents == 6
+    results = survey_results(survey)
+    assert results["bank"].respondents == 13
+
+
+@pytest.mark.parametrize(
+    "counts, hidden",
+    [
+        ({"a": 5, "b": 7}, set()),
+        ({"a": 4}, {"a"}),
+        ({"a": 4, "b": 9}, {"a", "b"}),
+        ({"a": 2, "b": 3, "c": 8}, {"a", "b"}),  # the two hidden make 5 together
+        ({"a": 1, "b": 6, "c": 5}, {"a", "c"}),
+    ],
+)
+def test_suppressed_groups(counts, hidden):
+    from training.queries import suppressed_groups
+
+    assert suppressed_groups(counts) == hidden
 
 
 def test_satisfaction_kpi_hides_small_branches(survey, branch, other_branch):
     from kpis.registry import BANK
     from training import metrics
 
+    third = BranchFactory(code="GZ001", name_zh="广州第1支行", name_en="Guangzhou 1")
     for n in range(5):
         actions.submit_survey(survey, scores=scores(survey, 5, 3 if n else 4), actor=agent(branch))
+    for _n in range(5):
+        actions.submit_survey(survey, scores=scores(survey, 4, 4), actor=agent(third))
     actions.submit_survey(survey, scores=scores(survey, 1, 1), actor=agent(other_branch))
     result = metrics.employee_satisfaction(Q4)
-    assert (result[branch.pk].numerator, result[branch.pk].denominator) == (6, 10)
     assert other_branch.pk not in result
-    assert (result[BANK].numerator, result[BANK].denominator) == (6, 12)
+    assert (result[BANK].numerator, result[BANK].denominator) == (16, 22)
+    # One of the two 5-person branches is hidden as well, so the 1-person one is not exposed.
+    assert len([key for key in result if key is not None]) == 1
 
 
 # --- ideas ---
