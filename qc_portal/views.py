@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -120,7 +121,8 @@ def healthz(request):
 
 @never_cache
 def readyz(request):
-    """Ready to serve: the database answers and, when configured, the broker does too."""
+    """Ready to serve: the database answers and, when configured, the broker and the shared
+    cache do too. 503 names the part that failed."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -139,10 +141,23 @@ def readyz(request):
         except Exception as error:  # noqa: BLE001
             logger.warning("readyz: broker unreachable: %s", error)
             checks["broker"] = "unreachable"
+    if _shared_cache_configured():
+        # Throttles and live figures live in the shared cache: without it the API fails.
+        try:
+            cache.set("qc:readyz", "ok", timeout=10)
+            checks["cache"] = "ok" if cache.get("qc:readyz") == "ok" else "unreachable"
+        except Exception as error:  # noqa: BLE001
+            logger.warning("readyz: cache unreachable: %s", error)
+            checks["cache"] = "unreachable"
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
     )
+
+
+def _shared_cache_configured() -> bool:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
 
 
 def _wants_json(request) -> bool:

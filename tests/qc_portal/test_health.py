@@ -56,3 +56,19 @@ def test_readyz_is_503_naming_the_broker_when_it_is_unreachable(client):
 def test_readyz_does_not_check_a_broker_in_embedded_mode(client, settings):
     settings.CELERY_BROKER_URL = ""
     assert "broker" not in client.get("/readyz").json()["checks"]
+
+
+def test_readyz_checks_a_shared_cache_when_one_is_configured(client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "cache" not in client.get("/readyz").json()["checks"]
+    from django.core.cache import cache
+
+    with (
+        mock.patch("qc_portal.views._shared_cache_configured", return_value=True),
+        mock.patch.object(cache, "set", side_effect=ConnectionError("redis down")),
+    ):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == "unreachable"
+    with mock.patch("qc_portal.views._shared_cache_configured", return_value=True):
+        assert client.get("/readyz").json()["checks"]["cache"] == "ok"
