@@ -614,8 +614,8 @@ def quiz_is_open(enrollment: Enrollment, *, now: datetime | None = None) -> bool
 
 @transaction.atomic
 def submit_quiz(enrollment: Enrollment, *, answers: dict[int, int], actor) -> Enrollment:
-    """The participant's online quiz: every active question of the course's bank, score =
-    correct answers / questions × 100, pass against the pass mark. In an online session the
+    """The participant's online quiz (`queries.quiz_questions`: up to ten questions of the
+    course's bank), score = correct answers / questions × 100, pass against the pass mark. In an online session the
     submission is the attendance; in a classroom session attendance is HR's record. A failed
     quiz may be taken again until passed."""
     if actor.pk != enrollment.user_id:
@@ -637,9 +637,8 @@ def submit_quiz(enrollment: Enrollment, *, answers: dict[int, int], actor) -> En
         raise ValidationError({"quiz": _("The quiz for this session is closed.")})
     if enrollment.passed:
         raise ValidationError({"quiz": _("You have already passed this course.")})
-    questions = list(
-        Question.objects.filter(course=session.course, is_active=True).prefetch_related("choices")
-    )
+    questions = queries.quiz_questions(enrollment)
+
     if not questions:
         raise ValidationError({"quiz": _("This course has no quiz.")})
     correct = 0

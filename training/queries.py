@@ -20,6 +20,7 @@ Rules used throughout (documented here once):
 from __future__ import annotations
 
 import importlib
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -44,7 +45,7 @@ from django.utils import timezone
 
 from qc_portal.models import Branch, Department, StaffProfile
 from qc_portal.periods import QUARTER, Period
-from qc_portal.roles import BANK_WIDE_ROLES, roles_of
+from qc_portal.roles import BANK_WIDE_ROLES, STAFF_ROLES, roles_of
 from qc_portal.scoping import scope_to_branches, staff_profile
 from training.models import (
     Completion,
@@ -52,6 +53,7 @@ from training.models import (
     CourseRequirement,
     Enrollment,
     Idea,
+    Question,
     Session,
     Survey,
     SurveyAnswer,
@@ -345,10 +347,31 @@ def active_on_q(day: date) -> Q:
 
 
 def visible_sessions(user) -> QuerySet[Session]:
-    """Sessions are bank-wide (online or at a training centre): every staff member sees them."""
-    if not roles_of(user) or staff_profile(user) is None and not roles_of(user) & BANK_WIDE_ROLES:
+    """Sessions are bank-wide (online or at a training centre): every employee sees them, and
+    so do the bank-wide roles."""
+    roles = roles_of(user)
+    if not roles & STAFF_ROLES:
+        return Session.objects.none()
+    if staff_profile(user) is None and not roles & BANK_WIDE_ROLES:
         return Session.objects.none()
     return Session.objects.select_related("course", "plan")
+
+
+QUIZ_LENGTH = 10  # a short quiz: at most this many questions drawn from the course's bank
+
+
+def quiz_questions(enrollment: Enrollment) -> list[Question]:
+    """The questions of this participant's quiz: up to QUIZ_LENGTH active questions of the
+    course's bank, drawn with the enrolment as seed, so the page and the grading agree and a
+    retake shows the same quiz."""
+    questions = list(
+        Question.objects.filter(course_id=enrollment.session.course_id, is_active=True)
+        .prefetch_related("choices")
+        .order_by("id")
+    )
+    if len(questions) <= QUIZ_LENGTH:
+        return questions
+    return sorted(random.Random(enrollment.pk).sample(questions, QUIZ_LENGTH), key=lambda q: q.pk)
 
 
 def my_enrollments(user) -> QuerySet[Enrollment]:

@@ -527,11 +527,8 @@ def enrollment_withdraw(request, pk: int):
 @allowed(permissions.is_staff_member)
 def quiz(request, pk: int):
     enrollment = _own_enrollment(request, pk)
-    questions = list(
-        Question.objects.filter(course=enrollment.session.course, is_active=True).prefetch_related(
-            "choices"
-        )
-    )
+    questions = queries.quiz_questions(enrollment)
+
     if request.method == "POST":
         answers = {}
         for question in questions:

@@ -456,3 +456,28 @@ def test_quiz_closes_with_the_quarter_and_for_the_absent(
     actions.record_attendance(absent, attended=False, actor=hr_trainer)
     with pytest.raises(ValidationError):
         actions.submit_quiz(absent, answers=answers(questions, 5), actor=service_agent)
+
+
+def test_quiz_draws_at_most_ten_questions_consistently(hr_trainer, service_agent):
+    from training.queries import quiz_questions
+
+    course = CourseFactory(code="BIG")
+    for n in range(14):
+        actions.add_question(
+            course,
+            text_zh=f"问{n}",
+            text_en=f"Q{n}",
+            choices=[("对", "R", True), ("错", "W", False)],
+            actor=hr_trainer,
+        )
+    session = SessionFactory(
+        course=course, is_online=True, starts_at=datetime(2026, 11, 20, 9, 0, tzinfo=SH)
+    )
+    enrollment = Enrollment.objects.create(
+        session=session, user=service_agent, status="enrolled", source="automatic"
+    )
+    drawn = quiz_questions(enrollment)
+    assert len(drawn) == 10 and [q.pk for q in drawn] == [q.pk for q in quiz_questions(enrollment)]
+    right = {q.pk: q.choices.get(is_correct=True).pk for q in drawn}
+    result = actions.submit_quiz(enrollment, answers=right, actor=service_agent)
+    assert (result.post_score, result.passed) == (100, True)
