@@ -330,10 +330,11 @@ def _alert_missed(kpi: KpiDefinition, period: Period, rows: list[KpiResult]) -> 
             key=f"kpi-missed:{kpi.code}:{period}:{row.scope}",
             title=_("KPI missed: %(kpi)s, %(period)s, %(scope)s"),
             message=_(
-                "%(kpi)s was %(value)s in %(period)s against the target %(target)s (%(scope)s)."
+                "%(name)s was %(value)s in %(period)s against the target %(target)s (%(scope)s)."
             ),
             params={
                 "kpi": kpi.code,
+                "name": f"{kpi.title_zh} / {kpi.title_en}",
                 "period": str(period),
                 "scope": scope_label,
                 "value": format_value(row.value, kpi.unit),

@@ -184,7 +184,7 @@ def kpi_detail(request, code: str):
         "ranking": ranking,
         "targets": dashboard.target_history(definition),
         "chart": chart,
-        "report_link": _measure_report(definition.measure),
+        "report_link": _measure_report(definition),
     }
     return render(request, "kpis/kpi_detail.html", context)
 
@@ -209,20 +209,37 @@ def _threshold(result):
     return min(values) if result.kpi.direction == "lower" else max(values)
 
 
-# The measure's own report, where the records behind a number are (first URL that exists).
+# The measure's own report, where the records behind a number are: the most specific code
+# prefix first, then the measure. The first URL name that exists wins.
+REPORTS_BY_CODE = {
+    "transparency.steps_on_time": ["transparency:overdue"],
+    "credit.npl_ratio": ["credit:npl", "credit:loans"],
+    "credit.approval_error_rate": ["credit:reviews"],
+    "integration.processing_time": ["integration:records", "integration:health"],
+    "integration.data_sharing_rate": ["integration:datasets"],
+    "training.coverage": ["training:coverage"],
+    "training.employee_satisfaction": ["training:surveys"],
+    "training.ideas": ["training:ideas"],
+}
 MEASURE_REPORTS = {
-    1: ["services:board", "services:report"],
-    2: ["transparency:cases", "transparency:overdue"],
-    3: ["credit:review", "credit:applications", "credit:loan-book"],
-    4: ["integration:sources", "integration:inventory"],
-    5: ["training:report", "training:plan", "training:courses"],
+    1: ["services:report", "services:board"],
+    2: ["transparency:cases"],
+    3: ["credit:applications", "credit:queue"],
+    4: ["integration:health"],
+    5: ["training:courses", "training:plan"],
 }
 
 
-def _measure_report(measure: int) -> str | None:
-    from django.urls import NoReverseMatch, reverse
+def _measure_report(definition: KpiDefinition) -> str | None:
+    from django.urls import NoReverseMatch
 
-    for name in MEASURE_REPORTS.get(measure, []):
+    names = [
+        name
+        for prefix, names in REPORTS_BY_CODE.items()
+        if definition.code.startswith(prefix)
+        for name in names
+    ]
+    for name in [*names, *MEASURE_REPORTS.get(definition.measure, [])]:
         try:
             return reverse(name)
         except NoReverseMatch:
