@@ -99,6 +99,15 @@ DATABASES = {
 # Reconnect transparently after a database restart instead of failing the next request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded demo database: WAL and relaxed syncing make seeding minutes faster, and
+    # IMMEDIATE transactions avoid "database is locked" between runserver and Celery eager work.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every web process in production (throttling, live-queue figures).
@@ -141,8 +150,13 @@ STORAGES = {
     },
 }
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    # Embedded mode: mail is written to var/mail/ (one file per message) instead of flooding
+    # the console while the demo seeds months of alerts.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="qc-portal@bank.example")
 
 # --- Security: production values follow from DEBUG being off, nothing else to remember. ---
