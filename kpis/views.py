@@ -63,11 +63,12 @@ def _picker_context(request, month: Period, scope: queries.Scope) -> dict:
         "quarter": month.quarter(),
         "scope": scope,
         "branches": list(visible_branches(request.user).order_by("code")),
-        "sees_bank_only": sees_all_branches(request.user),
         "can_compare": can_compare_branches(request.user),
         "previous_month": month.previous(),
         "next_month": month.next() if month.next().start <= timezone.now() else None,
-        "month_choices": [Period.current("month").shift(-n) for n in range(0, 24)],
+        "month_choices": sorted(
+            {month, *[Period.current("month").shift(-n) for n in range(0, 24)]}, reverse=True
+        ),
     }
 
 

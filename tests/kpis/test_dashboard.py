@@ -265,3 +265,10 @@ def test_query_count_does_not_grow_with_data(
     _compute(fake_data, [branch, *more], months=[f"2026-{m:02d}" for m in range(1, 11)])
     with django_assert_num_queries(small):
         client.get(url, {"period": "2026-10"})
+
+
+def test_branch_manager_may_switch_to_the_bank_figures(results, branch_manager, other_branch):
+    response = client_for(branch_manager).get("/dashboard/", {"period": "2026-10", "scope": "bank"})
+    assert response.status_code == 200 and response.context["scope"].is_bank
+    scopes = {branch.code for branch in response.context["branches"]}
+    assert other_branch.code not in scopes
