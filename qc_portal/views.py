@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -29,9 +30,30 @@ from qc_portal.queries import (
     list_audit_target_types,
 )
 from qc_portal.roles import STAFF_ROLES, roles_of
+from qc_portal.scoping import customer_of
 
 logger = logging.getLogger(__name__)
 ALERTS_PER_PAGE = 50
+
+
+class SignInView(LoginView):
+    """Django's sign-in, plus: a customer who never chose a language on this device gets the
+    one they asked the bank for (Customer.preferred_language)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        customer = customer_of(form.get_user())
+        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if customer is not None and not chosen:
+            if customer.preferred_language in dict(settings.LANGUAGES):
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    customer.preferred_language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    samesite="Lax",
+                )
+        return response
 
 
 @login_required

@@ -353,3 +353,30 @@ def test_expired_form_gets_a_friendly_403(branch_manager):
     response = client.post("/alerts/1/handle/", {"status": "closed"})
     assert response.status_code == 403
     assert "表单已过期" in response.content.decode()
+
+
+def test_customer_gets_their_preferred_language_at_sign_in(client, customer):
+    from tests.factories import PASSWORD
+
+    customer.customer.preferred_language = "en"
+    customer.customer.save(update_fields=["preferred_language"])
+    client.post("/accounts/login/", {"username": "customer", "password": PASSWORD})
+    assert client.cookies["django_language"].value == "en"
+    assert '<html lang="en">' in client.get("/alerts/").content.decode()  # a 403 page, in English
+
+
+def test_a_language_chosen_on_the_device_wins_over_the_preference(client, customer):
+    from tests.factories import PASSWORD
+
+    customer.customer.preferred_language = "en"
+    customer.customer.save(update_fields=["preferred_language"])
+    switch_language(client, "zh-hans")
+    client.post("/accounts/login/", {"username": "customer", "password": PASSWORD})
+    assert client.cookies["django_language"].value == "zh-hans"
+
+
+def test_staff_sign_in_leaves_the_language_alone(client, branch_manager):
+    from tests.factories import PASSWORD
+
+    client.post("/accounts/login/", {"username": "branch_manager", "password": PASSWORD})
+    assert "django_language" not in client.cookies
