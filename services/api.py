@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from qc_portal.roles import Role, has_role
+from qc_portal.scoping import visible_branches
 from services import actions, erlang, permissions, queries
 from services.models import Feedback, ServiceRecord
 from services.serializers import (
@@ -18,6 +19,7 @@ from services.serializers import (
     ErlangResultSerializer,
     FeedbackCreateSerializer,
     FeedbackSerializer,
+    LiveQueueSerializer,
     MyServiceSerializer,
 )
 
@@ -58,6 +60,26 @@ class ErlangCCalculateApi(APIView):
         if data.get("shrinkage") is not None:
             result["rostered"] = erlang.rostered_for(result["agents"], data["shrinkage"])
         return Response(ErlangResultSerializer(result).data)
+
+
+class LiveQueueRetrieveApi(APIView):
+    """A branch's queue right now (the service board's figures), for its manager."""
+
+    @extend_schema(responses={200: LiveQueueSerializer})
+    def get(self, request, code: str):
+        if not permissions.can_view_service_pages(request.user):
+            raise PermissionDenied
+        branch = get_object_or_404(visible_branches(request.user), code=code)
+        if not permissions.can_manage_branch_service(request.user, branch):
+            raise PermissionDenied
+        live = queries.live_queue(branch)
+        state = live["state"]
+        live.update(
+            branch=branch,
+            breached=bool(state and state.breached),
+            extra_staff_needed=state.extra_staff if state and state.breached else None,
+        )
+        return Response(LiveQueueSerializer(live).data)
 
 
 class FeedbackCreateApi(APIView):

@@ -124,3 +124,36 @@ class ServiceFeedbackInboundSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     rated_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class WaitingTicketSerializer(serializers.Serializer):
+    ticket_number = serializers.CharField()
+    service_type = serializers.CharField()
+    arrived_at = serializers.DateTimeField()
+    wait_seconds = serializers.IntegerField()
+
+
+class ChannelTodaySerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    arrived = serializers.IntegerField()
+    served = serializers.IntegerField()
+    abandoned = serializers.IntegerField()
+    mean_wait = serializers.FloatField(allow_null=True)
+    response_target = serializers.IntegerField(allow_null=True)
+    mean_handling = serializers.FloatField(allow_null=True)
+    handling_target = serializers.IntegerField(allow_null=True)
+
+
+class LiveQueueSerializer(serializers.Serializer):
+    branch = serializers.CharField(source="branch.code")
+    now = serializers.DateTimeField()
+    waiting_count = serializers.IntegerField()
+    longest_wait_seconds = serializers.IntegerField()
+    counters_open = serializers.IntegerField()
+    rostered = serializers.IntegerField(allow_null=True)
+    ringing = serializers.IntegerField()
+    online_waiting = serializers.IntegerField()
+    breached = serializers.BooleanField()
+    extra_staff_needed = serializers.IntegerField(allow_null=True)
+    waiting = WaitingTicketSerializer(many=True)
+    channels = ChannelTodaySerializer(many=True)

@@ -104,3 +104,24 @@ def test_my_services_lists_only_own(api_as, customer, other_customer, branch):
     make_record(branch, customer=other_customer.customer, wait=30, handling=120)
     body = api_as(customer).get("/api/v1/services/me/records/").json()
     assert [row["id"] for row in body["results"]] == [mine.pk]
+
+
+def test_live_queue_api_is_scoped_to_the_managers_branch(
+    api_as, branch_manager, other_branch_manager, head_office, service_agent, branch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_record(
+        branch, arrived=timezone.now() - timedelta(minutes=4), outcome="", ticket_number="009"
+    )
+    url = f"/api/v1/services/branches/{branch.code}/queue/"
+    body = api_as(branch_manager).get(url).json()
+    assert body["waiting_count"] == 1 and body["waiting"][0]["ticket_number"] == "009"
+    assert body["breached"] is False and body["extra_staff_needed"] is None
+    assert {row["channel"] for row in body["channels"]} == {"counter", "phone", "online", "chatbot"}
+    assert api_as(head_office).get(url).status_code == 200
+    assert api_as(other_branch_manager).get(url).status_code == 404
+    assert api_as(service_agent).get(url).status_code == 403
+    assert api_as(branch_manager).get("/api/v1/services/branches/NOPE/queue/").status_code == 404
