@@ -19,6 +19,7 @@ def _on_postgres() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    _restore_reference_data_after_flushes(items)
     missing = []
     if not _on_postgres():
         missing.append("postgres")
@@ -40,6 +41,22 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def _restore_reference_data_after_flushes(items) -> None:
+    """A transactional test ends by flushing every table, including what the data migrations
+    put there (roles, departments, process templates, default targets...). Serialized rollback
+    reloads that content at the start of each transactional test, so no test depends on
+    whether a transactional one ran before it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if marker.kwargs.get("serialized_rollback"):
+            continue
+        item.add_marker(
+            pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
+        )
 
 
 def pytest_report_header(config):

@@ -261,6 +261,8 @@ QC_PORTAL_URL = env.str("QC_PORTAL_URL", default="http://127.0.0.1:8000")
 QC_CREDIT_TRAINING_GATE = env.bool("QC_CREDIT_TRAINING_GATE", default=True)
 # Ingest API (DOMAIN.md "Request signing and idempotency").
 QC_INGEST_MAX_BATCH = env.int("QC_INGEST_MAX_BATCH", default=5000)
+# A full ingest batch is several MB of JSON; Django's 2.5 MB default would refuse it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=16 * 1024 * 1024)
 QC_INGEST_SYNC_LIMIT = env.int("QC_INGEST_SYNC_LIMIT", default=200)  # larger batches go to Celery
 QC_INGEST_TIMESTAMP_TOLERANCE = env.int("QC_INGEST_TIMESTAMP_TOLERANCE", default=300)
 QC_SECRET_ROTATION_OVERLAP_HOURS = env.int("QC_SECRET_ROTATION_OVERLAP_HOURS", default=24)
