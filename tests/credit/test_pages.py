@@ -314,3 +314,30 @@ def test_role_homes_lead_to_credit_pages(client, risk_initial, relationship_mana
     assert client.get("/").url == "/credit/queue/"
     login(client, relationship_manager)
     assert client.get("/").url == "/credit/applications/"
+
+
+def test_list_pages_do_not_query_per_row(
+    client,
+    policy,
+    relationship_manager,
+    customer,
+    risk_manager,
+    django_assert_max_num_queries,
+    api_as,
+):
+    for _ in range(8):
+        submit(relationship_manager, customer=customer.customer)
+    for n in range(8):
+        make_loan(
+            customer=customer.customer,
+            officer=relationship_manager,
+            balance="100",
+            days_past_due=n * 50,
+        )
+    login(client, risk_manager)
+    with django_assert_max_num_queries(10):
+        assert client.get("/credit/applications/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/credit/loans/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert api_as(risk_manager).get("/api/v1/credit/applications/").json()["count"] == 8
