@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kpis import actions
 from kpis.models import (
@@ -78,8 +80,25 @@ class KpiTargetAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class BaselineForm(forms.ModelForm):
+    """A baseline saved here is entered by hand, so it needs its reason."""
+
+    class Meta:
+        model = KpiBaseline
+        fields = ["kpi", "branch", "value", "reason"]
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("reason") or "").strip():
+            self.add_error("reason", _("A baseline entered by hand needs a reason."))
+        if data.get("value") is None:
+            self.add_error("value", _("Enter the baseline value."))
+        return data
+
+
 @admin.register(KpiBaseline)
 class KpiBaselineAdmin(admin.ModelAdmin):
+    form = BaselineForm
     list_display = [
         "kpi",
         "branch",

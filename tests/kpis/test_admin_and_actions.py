@@ -97,3 +97,21 @@ def test_admin_pages_load_and_target_edits_are_audited(definitions):
     )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="kpi.target_saved", actor=admin).exists()
+
+
+def test_admin_baseline_needs_a_reason_and_is_saved_as_manual(definitions):
+    from kpis.models import KpiBaseline
+
+    admin = UserFactory(username="root2", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    kpi = KpiDefinition.objects.get(code="test.wait")
+    refused = client.post(
+        "/admin/kpis/kpibaseline/add/", {"kpi": kpi.pk, "value": "120", "reason": ""}
+    )
+    assert refused.status_code == 200 and not KpiBaseline.objects.exists()
+    saved = client.post(
+        "/admin/kpis/kpibaseline/add/", {"kpi": kpi.pk, "value": "120", "reason": "2025 report"}
+    )
+    assert saved.status_code == 302
+    assert KpiBaseline.objects.get(kpi=kpi).source == "manual"
