@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import translation
 from openpyxl import load_workbook
 
 from kpis.engine import compute_kpi
@@ -126,7 +127,7 @@ def test_every_status_renders_with_text_and_class(
     compute_kpi("test.csat", "2026-10")
     html = client_for(head_office).get("/dashboard/", {"period": "2026-10"}).content.decode()
     assert text in html
-    with __import__("django.utils.translation", fromlist=["override"]).override("zh-hans"):
+    with translation.override("zh-hans"):
         assert str(Status(status).label) in html
 
 
