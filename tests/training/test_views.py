@@ -446,3 +446,16 @@ def test_hr_adjusts_a_session_and_enrols_someone(web, setup, branch, hr_trainer,
     client.post(reverse("training:session", args=[session.pk]), {"operation": "cancel"})
     session.refresh_from_db()
     assert session.status == "cancelled"
+
+
+def test_pages_render_in_english_too(web, setup, hr_trainer):
+    from django.utils import translation
+
+    client = web(hr_trainer)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        body = client.get(reverse("training:coverage"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Who is behind" in body
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(reverse("training:coverage"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "未完成名单" in body
