@@ -65,6 +65,15 @@ def pytest_report_header(config):
     return f"qc-portal: database={engine}, celery={broker}"
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters and cached indexes live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def branch(db):
     return BranchFactory(code="BJ001", name_zh="北京第1支行", name_en="Beijing Sub-branch 1")
