@@ -222,6 +222,12 @@ def _session_post(request, session: Session):
                 )
             actions.update_session(session, actor=request.user, **changes)
             messages.success(request, _("Session updated."))
+        elif operation == "withdraw":
+            enrollment = get_object_or_404(
+                session.enrollments, pk=_int_or_none(request.POST.get("enrollment")) or 0
+            )
+            actions.withdraw(enrollment, actor=request.user)
+            messages.success(request, _("Session updated."))
         elif operation == "enroll":
             number = request.POST.get("employee_number", "").strip()
             person = (

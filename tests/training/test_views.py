@@ -459,3 +459,33 @@ def test_pages_render_in_english_too(web, setup, hr_trainer):
     client.cookies["django_language"] = "zh-hans"
     body = client.get(reverse("training:coverage"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "未完成名单" in body
+
+
+def test_hr_removes_someone_and_the_waiting_list_moves_up(
+    web, setup, branch, hr_trainer, service_agent
+):
+    session = setup["session"]  # one seat
+    first = actions.enroll(session, user=service_agent, actor=service_agent)
+    colleague = make_staff("service_agent", branch=branch, department_code="customer_service")
+    waiting = actions.enroll(session, user=colleague, actor=colleague)
+    assert waiting.status == "waitlisted"
+    assert (
+        "withdraw-"
+        in web(hr_trainer).get(reverse("training:session", args=[session.pk])).content.decode()
+    )
+    web(hr_trainer).post(
+        reverse("training:session", args=[session.pk]),
+        {"operation": "withdraw", "enrollment": first.pk},
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == "enrolled"
+    other = SessionFactory(course=setup["course"], starts_at=datetime(2026, 12, 3, 9, 0, tzinfo=SH))
+    assert (
+        web(hr_trainer)
+        .post(
+            reverse("training:session", args=[other.pk]),
+            {"operation": "withdraw", "enrollment": waiting.pk},
+        )
+        .status_code
+        == 404
+    )
