@@ -291,7 +291,7 @@ def test_staff_see_the_notifications_sent(client, service_agent, case_with_notes
     assert "SMS" in html or "短信" in html
 
 
-def test_branch_manager_publishes_a_manual_version(client, branch_manager, service_agent):
+def test_branch_manager_publishes_a_manual_version(db, client, branch_manager, service_agent):
     publish_manual()
     url = reverse("transparency:manual-publish", args=["consumer_loan"])
     client.force_login(service_agent)
