@@ -86,7 +86,7 @@ def other_branch(db):
 
 def _role_fixture(role: str, *, at: str = "branch", department_code: str = "retail", **profile):
     @pytest.fixture
-    def fixture(request):
+    def fixture(request, db):
         where = request.getfixturevalue(at)
         return make_staff(
             role,
