@@ -336,7 +336,7 @@ def seed(context: DemoContext) -> None:
         plan.needs = plan_needs
         plan.save(update_fields=["needs"])
 
-    _demo_quiz_session(courses["SVC-Q"], current, today, quiz_user, enrollments)
+    _demo_quiz_session(courses["SVC-Q"], current, context.now, quiz_user, enrollments)
     Enrollment.objects.bulk_create(
         context.progress(enrollments, desc="training enrolments"), batch_size=5000
     )
@@ -432,13 +432,13 @@ def _slots(period: Period, count: int, today: date) -> list[datetime]:
 
 
 def _demo_quiz_session(
-    course: Course, current: Period, today: date, user, enrollments: list
+    course: Course, current: Period, now: datetime, user, enrollments: list
 ) -> None:
-    """An online SVC-Q session that started this morning, with the demo agent enrolled and the
-    quiz not yet taken."""
+    """An online SVC-Q session that has just started (an hour before the demo was seeded, or at
+    the quarter's start), with the demo agent enrolled and the quiz not yet taken."""
     if user is None:
         return
-    starts = datetime.combine(today, time(8, 30), tzinfo=bank_tz())
+    starts = max(current.start, now - timedelta(hours=1)).replace(second=0, microsecond=0)
     session = Session.objects.create(
         course=course,
         starts_at=starts,
