@@ -172,11 +172,16 @@ def application_submit(request):
                 },
             )
             return redirect("credit:application", pk=application.pk)
+    factors = [
+        {**factor, "value": values.get(f"input_{factor['code']}", "") if values else ""}
+        for factor in (policy.scorecard["factors"] if policy else [])
+    ]
     return render(
         request,
         "credit/application_submit.html",
         {
             "policy": policy,
+            "factors": factors,
             "products": Product.choices,
             "values": values,
             "customer_count": customers.count(),
@@ -315,6 +320,10 @@ def loan_detail(request, pk: int):
                     category=request.POST.get("category", ""),
                     reason=request.POST.get("reason", ""),
                     actor=request.user,
+                )
+            elif request.POST.get("action") == "write_off":
+                actions.write_off_loan(
+                    loan, actor=request.user, reason=request.POST.get("reason", "")
                 )
             elif request.POST.get("action") == "status":
                 try:

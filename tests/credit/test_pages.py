@@ -341,3 +341,41 @@ def test_list_pages_do_not_query_per_row(
         assert client.get("/credit/loans/").status_code == 200
     with django_assert_max_num_queries(10):
         assert api_as(risk_manager).get("/api/v1/credit/applications/").json()["count"] == 8
+
+
+def test_a_non_performing_loan_can_be_written_off_from_its_page(
+    client, customer, relationship_manager, risk_manager
+):
+    loan = make_loan(
+        customer=customer.customer, officer=relationship_manager, balance="700", days_past_due=400
+    )
+    login(client, risk_manager)
+    assert "write_off" in client.get(f"/credit/loans/{loan.pk}/").content.decode()
+    client.post(f"/credit/loans/{loan.pk}/", {"action": "write_off", "reason": "uncollectable"})
+    loan.refresh_from_db()
+    assert (
+        loan.status == "written_off"
+        and loan.written_off_amount == 700
+        and loan.outstanding_balance == 0
+    )
+
+
+def test_a_performing_loan_cannot_be_written_off(
+    client, customer, relationship_manager, risk_manager
+):
+    loan = make_loan(customer=customer.customer, officer=relationship_manager, balance="700")
+    login(client, risk_manager)
+    client.post(f"/credit/loans/{loan.pk}/", {"action": "write_off", "reason": "x"})
+    loan.refresh_from_db()
+    assert loan.status == "active"
+
+
+def test_the_submit_form_keeps_scorecard_inputs_after_an_error(
+    client, policy, relationship_manager
+):
+    login(client, relationship_manager)
+    data = {"customer_number": "NOPE", "amount": "1000", "term_months": "12", "purpose": "x"}
+    data.update({f"input_{k}": v for k, v in GOOD_INPUTS.items()})
+    html = client.post("/credit/applications/new/", data).content.decode()
+    assert 'value="0.1"' in html
+    assert '<option value="permanent" selected>' in html
