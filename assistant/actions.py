@@ -487,10 +487,28 @@ def take_over(session: ChatSession, *, actor, now: datetime | None = None) -> Ch
         raise ValidationError({"session": _("Another agent has already taken this conversation.")})
     session.taken_by, session.taken_at = actor, _now(now)
     session.save(update_fields=["taken_by", "taken_at"])
+    # Taking the conversation over is the agent's first reply on the online contact: it
+    # feeds services.response_time.online.
+    _handover_record_call(session, actor, "respond_online", now=session.taken_at)
     record_event(
         "assistant.handover_taken", actor=actor, target=session, after={"taken_by": actor.pk}
     )
     return session
+
+
+def _handover_record_call(session: ChatSession, actor, action: str, *, now: datetime) -> None:
+    """Move the online contact opened at hand-over on with the agent (services' own action)."""
+    from services import actions as services
+    from services import queries as service_queries
+
+    if session.handover_record_id is None:
+        return
+    record = service_queries.visible_records(actor).filter(pk=session.handover_record_id).first()
+    if record is None or record.outcome:
+        return  # already closed by the agent on the services console
+    if action == "respond_online" and record.called_at is not None:
+        return
+    getattr(services, action)(record, actor=actor, now=now)
 
 
 @transaction.atomic
@@ -505,6 +523,7 @@ def finish_handover(session: ChatSession, *, actor, now: datetime | None = None)
         raise ValidationError({"session": _("Take the conversation over first.")})
     session.closed_at = _now(now)
     session.save(update_fields=["closed_at"])
+    _handover_record_call(session, actor, "close_online", now=session.closed_at)
     record_event(
         "assistant.handover_finished",
         actor=actor,

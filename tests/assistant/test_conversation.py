@@ -166,6 +166,25 @@ def test_agent_of_the_branch_takes_over(faq, customer, service_agent, other_serv
     assert ChatSession.objects.get(pk=session.pk).taken_by == service_agent
 
 
+def test_handed_over_online_contact_is_answered_on_take_over_and_closed_when_done(
+    faq, customer, service_agent
+):
+    from services.models import ServiceRecord
+
+    session = actions.ask(None, message="转人工", user=customer).session
+    session.refresh_from_db()
+    waiting = ServiceRecord.objects.get(pk=session.handover_record_id)
+    assert waiting.channel == "online" and waiting.called_at is None and not waiting.outcome
+
+    actions.take_over(session, actor=service_agent)
+    waiting.refresh_from_db()
+    assert waiting.called_at is not None and waiting.agent == service_agent
+
+    actions.finish_handover(session, actor=service_agent)
+    waiting.refresh_from_db()
+    assert waiting.outcome == "served" and waiting.finished_at is not None
+
+
 def test_curation_lists_unanswered_questions_most_frequent_first(faq, customer, branch_manager):
     for _ in range(3):
         actions.ask(None, message="保险箱怎么租", user=customer)
