@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qc_portal.models import Branch, Customer
 from qc_portal.roles import Role
@@ -94,9 +95,9 @@ class Application(models.Model):
         IN_REVIEW = "in_review", _("In review")
         RETURNED = "returned", _("Returned for information")
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("credit application", "Rejected")
 
-    reference = models.CharField(_("Reference"), max_length=24, unique=True)
+    reference = models.CharField(_("Application number"), max_length=24, unique=True)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="credit_applications"
     )
@@ -114,7 +115,7 @@ class Application(models.Model):
     scorecard_inputs = models.JSONField(_("Scorecard inputs"), default=dict)
     documents = models.JSONField(_("Documents"), default=list, blank=True)
     policy = models.ForeignKey(CreditPolicy, on_delete=models.PROTECT, related_name="applications")
-    score = models.IntegerField(_("Score"))
+    score = models.IntegerField(pgettext_lazy("credit", "Score"))
     grade = models.CharField(_("Grade"), max_length=10)
     cutoff_score = models.IntegerField(_("Cut-off score"))
     stage = models.CharField(
@@ -158,7 +159,7 @@ class Application(models.Model):
 class Decision(models.Model):
     class Outcome(models.TextChoices):
         APPROVE = "approve", _("Approve")
-        REJECT = "reject", _("Reject")
+        REJECT = "reject", pgettext_lazy("credit decision", "Reject")
         RETURN = "return", _("Return for information")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
@@ -170,7 +171,7 @@ class Decision(models.Model):
     reason = models.TextField(_("Reason"))
     override_reason = models.TextField(_("Override reason"), blank=True)
     is_override = models.BooleanField(_("Policy override"), default=False)
-    score = models.IntegerField(_("Score"))
+    score = models.IntegerField(pgettext_lazy("credit", "Score"))
     grade = models.CharField(_("Grade"), max_length=10)
     cutoff_score = models.IntegerField(_("Cut-off score"))
     policy_version = models.PositiveIntegerField(_("Policy version"))
@@ -218,7 +219,7 @@ NON_PERFORMING = (Category.SUBSTANDARD, Category.DOUBTFUL, Category.LOSS)
 
 class Loan(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("loan status", "Active")
         REPAID = "repaid", _("Repaid")
         WRITTEN_OFF = "written_off", _("Written off")
 
@@ -257,7 +258,7 @@ class Loan(models.Model):
     contagion_floor = models.BooleanField(default=False)
     manual_reason = models.TextField(blank=True)
     category = models.CharField(
-        _("Category"),
+        pgettext_lazy("loan classification", "Category"),
         max_length=20,
         choices=Category.choices,
         default=Category.NORMAL,

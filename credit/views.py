@@ -439,7 +439,7 @@ def review(request):
         except (ValidationError, PermissionDenied) as error:
             _messages_from(request, error)
         else:
-            messages.success(request, _("Review recorded."))
+            messages.success(request, _("Review result recorded."))
         return redirect(
             f"{request.path}?quarter={item.sample.quarter}&show={request.GET.get('show', '')}"
         )
