@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CreditConfig(AppConfig):
     name = "credit"
-    verbose_name = _("信贷风控")
+    verbose_name = _("Credit risk control")
