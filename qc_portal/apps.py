@@ -11,6 +11,7 @@ class QcPortalConfig(AppConfig):
         from django.contrib.auth import signals as auth_signals
 
         from qc_portal import audit
+        from qc_portal.middleware import mark_session_started
         from qc_portal.roles import sync_group_permissions
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="qc_portal.group_permissions")
@@ -23,3 +24,10 @@ class QcPortalConfig(AppConfig):
         auth_signals.user_login_failed.connect(
             audit.record_failed_sign_in, dispatch_uid="qc_portal.sign_in_failed"
         )
+        auth_signals.user_logged_in.connect(
+            mark_session_started, dispatch_uid="qc_portal.session_started"
+        )
+        from axes.signals import user_locked_out
+
+        user_locked_out.connect(audit.record_locked_out, dispatch_uid="qc_portal.locked_out")
+        from qc_portal import checks  # noqa: F401 - registers the deploy checks

@@ -65,7 +65,10 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict:
 
 
 def record_sign_in(sender, request, user, **kwargs) -> None:
+    from qc_portal.security import security_event
+
     record_event("auth.signed_in", actor=user, target=user)
+    security_event("login_succeeded", request=request, user=user)
 
 
 def record_sign_out(sender, request, user, **kwargs) -> None:
@@ -74,5 +77,28 @@ def record_sign_out(sender, request, user, **kwargs) -> None:
 
 
 def record_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
+    # An attempt refused by the lock-out without checking the password is logged once, by
+    # record_locked_out (axes sends user_locked_out for it).
+    if request is not None and getattr(request, "qc_login_blocked", False):
+        return
+    from qc_portal.security import security_event
+
     username = str(credentials.get("username", ""))[:80]
     record_event("auth.sign_in_failed", actor_label=username or "anonymous")
+    security_event("login_failed", request=request, user=False, username=username)
+
+
+def record_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    """django-axes' user_locked_out: the attempt that reached the failure limit, and each
+    attempt refused while the lock lasts."""
+    from qc_portal.security import security_event
+
+    username = str(username or "")[:80]
+    record_event("auth.sign_in_locked_out", actor_label=username or "anonymous")
+    security_event(
+        "login_locked_out",
+        request=request,
+        user=False,
+        username=username,
+        blocked=bool(request is not None and getattr(request, "qc_login_blocked", False)),
+    )

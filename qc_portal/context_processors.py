@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from qc_portal.alerts import unread_count
-from qc_portal.demo import DEMO_PASSWORD
+from qc_portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from qc_portal.nav import nav_for
 from qc_portal.roles import STAFF_ROLES, Role, roles_of
 from qc_portal.scoping import customer_of, staff_profile
@@ -21,6 +21,7 @@ def portal(request) -> dict:
     context = {
         "demo_mode": settings.DEBUG,
         "demo_password": DEMO_PASSWORD if settings.DEBUG else "",
+        "demo_totp_secret": DEMO_TOTP_SECRET if settings.DEBUG else "",
     }
     if user is None or not user.is_authenticated:
         return {

@@ -6,6 +6,7 @@ DEMO_APP_ORDER. Everything here is deterministic for a given seed and safe to ru
 
 from __future__ import annotations
 
+import base64
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +20,12 @@ from qc_portal.models import Branch, Customer, Department, StaffProfile
 from qc_portal.roles import Role
 
 DEMO_PASSWORD = "QcDemo#2026"
+# The demo logins that need two-factor authentication (risk roles, integration admin, admin)
+# are enrolled with this documented TOTP secret: add it to any authenticator app, or read the
+# current code on the code page, which shows it in the embedded demo (DEBUG) only. A
+# production deploy check refuses any device with this key (qc_portal/checks.py).
+DEMO_TOTP_SECRET = "QCPORTALDEMOQCPORTALDEMOQCPORTAL"  # base32, 20 bytes
+DEMO_TOTP_KEY = base64.b32decode(DEMO_TOTP_SECRET).hex()
 # Measure apps seed after the organisation, in this order (credit opens cases, so it follows
 # transparency; kpis computes results from everything before it).
 DEMO_APP_ORDER = [
@@ -144,6 +151,7 @@ def seed_organisation(context: DemoContext) -> None:
     if admin is None:
         admin = User.objects.create_superuser("admin", "admin@bank.example", DEMO_PASSWORD)
     context.logins["admin"] = admin
+    _enrol_demo_two_factor(context)
 
     # A manager at a second branch, to see scoping at work.
     if len(context.branches) > 1:
@@ -172,6 +180,29 @@ def seed_organisation(context: DemoContext) -> None:
         customer.email = "customer@bank.example"
         customer.save(update_fields=["user", "email"])
     context.logins[Role.CUSTOMER] = customer_user
+
+
+def _enrol_demo_two_factor(context: DemoContext) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from qc_portal.middleware import requires_two_factor
+
+    enrolled = []
+    for name, user in sorted(context.logins.items()):
+        if not requires_two_factor(user):
+            continue
+        TOTPDevice.objects.get_or_create(
+            user=user,
+            confirmed=True,
+            defaults={"name": "demo authenticator", "key": DEMO_TOTP_KEY},
+        )
+        enrolled.append(str(name))
+    context.notes.append(
+        "Two-factor sign-in for "
+        + ", ".join(enrolled)
+        + f": TOTP secret {DEMO_TOTP_SECRET} (any authenticator app); in the demo the code"
+        " page also shows the current code."
+    )
 
 
 def _demo_user(User, username: str, group: Group):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from qc_portal.alerts import handle_alert, mark_alerts_read, visible_alerts
 from qc_portal.api.errors import error_body
+from qc_portal.auth_views import needs_second_step, two_factor_redirect
 from qc_portal.models import Alert, AuditEvent, Notification
 from qc_portal.nav import home_url_for
 from qc_portal.permissions import can_browse_audit_trail
@@ -31,6 +32,7 @@ from qc_portal.queries import (
 )
 from qc_portal.roles import STAFF_ROLES, roles_of
 from qc_portal.scoping import customer_of
+from qc_portal.security import security_event
 
 logger = logging.getLogger(__name__)
 ALERTS_PER_PAGE = 50
@@ -42,7 +44,11 @@ class SignInView(LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        customer = customer_of(form.get_user())
+        user = form.get_user()
+        if needs_second_step(user):
+            # Password right: now the one-time code, then where the person was going.
+            response = redirect(two_factor_redirect(self.request, user, self.get_success_url()))
+        customer = customer_of(user)
         chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if customer is not None and not chosen:
             if customer.preferred_language in dict(settings.LANGUAGES):
@@ -189,6 +195,7 @@ def _wants_json(request) -> bool:
 
 def error_403(request, exception=None):
     reason = str(exception or "")
+    security_event("permission_denied", request=request, reason=reason)
     if _wants_json(request):
         message = reason or _("You do not have permission to perform this action.")
         return JsonResponse(error_body("permission_denied", message), status=403)

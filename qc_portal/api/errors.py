@@ -84,6 +84,12 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
 
+    if isinstance(exc, exceptions.PermissionDenied):
+        from qc_portal.security import security_event
+
+        request = context.get("request")
+        security_event("permission_denied", request=request, reason=str(exc.detail))
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a 500: Django logs it with the request id and shows no traceback

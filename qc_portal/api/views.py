@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -11,16 +13,26 @@ from rest_framework.views import APIView
 
 from qc_portal.actions import issue_api_token, revoke_api_tokens
 from qc_portal.api.authentication import ExpiringTokenAuthentication
+from qc_portal.api.errors import error_body
+from qc_portal.auth_views import needs_second_step
 from qc_portal.models import ApiToken, AuditEvent
 from qc_portal.permissions import CanBrowseAuditTrail
 from qc_portal.queries import AuditEventFilter, list_audit_events
 from qc_portal.roles import Role, roles_of
 from qc_portal.scoping import customer_of, staff_profile
+from qc_portal.security import security_event
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="One-time code (authenticator app or recovery code): required for accounts "
+        "with two-factor authentication (risk roles, integration admins, administrators).",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -40,11 +52,32 @@ class TokenObtainApi(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
+        credentials = dict(data.validated_data)
+        otp = credentials.pop("otp", "").strip().replace(" ", "")
+        user = authenticate(request, **credentials)
+        if getattr(request, "axes_locked_out", False):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            return Response(
+                error_body(
+                    "locked_out",
+                    _("Too many failed sign-ins. Try again in %(minutes)d minutes.")
+                    % {"minutes": minutes},
+                ),
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(minutes * 60)},
+            )
         if user is None:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Wrong username or password.")]}
             )
+        if needs_second_step(user):
+            device = match_token(user, otp) if otp else None
+            if device is None:
+                security_event("two_factor_failed", request=request, user=user, stage="api_token")
+                raise serializers.ValidationError(
+                    {"otp": [_("A valid one-time code is required for this account.")]}
+                )
+            security_event("two_factor_verified", request=request, user=user, method="api_token")
         token, key = issue_api_token(user)
         return Response(
             TokenSerializer({"token": key, "expires_at": token.expires_at}).data,

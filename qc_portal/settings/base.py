@@ -5,10 +5,11 @@ SQLite under var/, Celery tasks run eagerly, debug on. Production sets DATABASE_
 CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false; nothing else differs.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from qc_portal.beat import collect_beat_schedule
@@ -57,7 +58,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     *LOCAL_APPS,
+    # Last, so qc_portal's sign-in receivers run before axes decides on a lock-out and the
+    # security log tells a failed attempt (checked) from a blocked one (never checked).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -69,8 +77,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qc_portal.middleware.SessionExpiryMiddleware",  # idle and absolute session limits
+    "qc_portal.middleware.TwoFactorMiddleware",  # 2FA roles and the admin: verified or away
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "qc_portal.middleware.SecurityHeadersMiddleware",  # Permissions-Policy
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the sign-in page, 429
 ]
 
 ROOT_URLCONF = "qc_portal.urls"
@@ -113,16 +127,61 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One cache shared by every web process in production (throttling, live-queue figures).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://qc-portal")}
 
+# --- Sign-in, passwords, sessions ---
+AUTHENTICATION_BACKENDS = [
+    "qc_portal.auth_backends.LockoutBackend",  # django-axes: refuses a locked-out username+address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2id for every new or changed password; older hashes still verify and are upgraded
+# at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        # Staff (any staff role, or the admin site) need 12 characters, customers 8.
+        "NAME": "qc_portal.passwords.RoleMinimumLengthValidator",
+        "OPTIONS": {"min_length": 8, "staff_min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Absolute limit: a session ends this long after sign-in, however busy (seconds).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+QC_SESSION_ABSOLUTE_TIMEOUT = SESSION_COOKIE_AGE
+# Idle limit: a session unused this long ends (seconds).
+QC_SESSION_IDLE_TIMEOUT = env.int("QC_SESSION_IDLE_TIMEOUT", default=30 * 60)
+
+# Lock-out (django-axes): after QC_LOGIN_FAILURE_LIMIT failed sign-ins for one username from
+# one address, that pair is refused for the cool-off, whatever the password. The web form,
+# the admin and the API token endpoint all count.
+AXES_FAILURE_LIMIT = env.int("QC_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("QC_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lock-out do not extend it (nobody can keep a colleague locked out
+# forever), and are logged as blocked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "qc_portal.middleware.client_ip"  # the audit trail's rule (NUM_PROXIES)
+AXES_LOCKOUT_CALLABLE = "qc_portal.auth_views.locked_out"
+AXES_VERBOSE = False  # our own security log says it once, as JSON
+AXES_ENABLE_ADMIN = True
+
+# Two-factor authentication (TOTP, django-otp) for the roles that decide credit or hold
+# integration secrets, and for everyone who can open the admin site. On by default,
+# everywhere: the demo pre-enrols its logins (see qc_portal/demo.py).
+QC_REQUIRE_2FA = env.bool("QC_REQUIRE_2FA", default=True)
+QC_2FA_ROLES = ["risk_initial", "risk_review", "risk_final", "risk_manager", "integration_admin"]
+OTP_TOTP_ISSUER = "QC Portal"
+OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next try
+QC_RECOVERY_CODE_COUNT = 10
 
 LANGUAGE_CODE = "zh-hans"
 # Each language is named in itself, so anyone can find their own in the switch.
@@ -177,6 +236,28 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our origin or inline with this
+# request's nonce (`<script nonce="{{ request.csp_nonce }}">`); no inline event handlers.
+# Styles may be inline (ECharts and htmx set style attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the portal never uses.
+QC_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 # --- API ---
 REST_FRAMEWORK = {
@@ -279,15 +360,29 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "qc_portal.middleware.RequestIdFilter"}},
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        # One line per record, tracebacks included (folded), so a log line is an event.
+        "line": {
+            "()": "qc_portal.logformat.SingleLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"format": "%(message)s"},  # the security log is already one JSON object
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "line",
             "filters": ["request_id"],
-        }
+        },
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Sign-ins, lock-outs, refusals: one JSON line each (qc_portal/security.py).
+        "qc_portal.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # Our own security log replaces axes' wordy lines.
+        "axes": {"level": "ERROR"},
+        # Each denied request is one security event; Django's "Forbidden" line would repeat it.
+        "django.security.csrf": {"level": "WARNING"},
+    },
 }

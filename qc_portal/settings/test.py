@@ -11,3 +11,7 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Ordinary tests run tasks in-process even when a broker is configured, so they can assert
 # what a task did. The system tests (tests/system) switch to the real broker and a live worker.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Tests sign people in with force_login / force_authenticate all the time; the two-factor
+# flow itself is tested with the setting on (tests/security/).
+QC_REQUIRE_2FA = False
