@@ -2,6 +2,7 @@ from django.conf import settings
 
 from qc_portal.alerts import unread_count
 from qc_portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from qc_portal.middleware import requires_two_factor
 from qc_portal.nav import nav_for
 from qc_portal.roles import STAFF_ROLES, Role, roles_of
 from qc_portal.scoping import customer_of, staff_profile
@@ -13,6 +14,13 @@ def _mark_current(items: list[dict], path: str) -> list[dict]:
     matches = [item["url"] for item in items if path.startswith(item["url"]) and item["url"] != "/"]
     current = max(matches, key=len, default=None)
     return [{**item, "current": item["url"] == current} for item in items]
+
+
+def _awaiting_second_factor(user) -> bool:
+    if not settings.QC_REQUIRE_2FA or not requires_two_factor(user):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified and is_verified())
 
 
 def portal(request) -> dict:
@@ -31,6 +39,16 @@ def portal(request) -> dict:
             "user_roles": [],
             "show_alerts": False,
             "display_name": "",
+        }
+    if _awaiting_second_factor(user):
+        # Signed in with the password only: no menu or alerts until the code is given.
+        return {
+            **context,
+            "nav_items": [],
+            "unread_alerts": 0,
+            "user_roles": [],
+            "show_alerts": False,
+            "display_name": user.get_username(),
         }
     roles = roles_of(user)
     profile = staff_profile(user)

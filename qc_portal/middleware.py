@@ -136,6 +136,7 @@ TWO_FACTOR_EXEMPT_PREFIXES = (
     "/static/",
     "/healthz",
     "/readyz",
+    "/csp-report/",
 )
 
 

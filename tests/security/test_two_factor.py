@@ -263,3 +263,13 @@ def test_production_never_shows_the_demo_code(client, risk_final):
     sign_in(client, "risk_final")
     page = client.get("/accounts/2fa/verify/").content.decode()
     assert "demo-code" not in page
+
+
+def test_the_code_page_shows_no_menu_before_the_code(client, risk_review):
+    device = enrol(risk_review)
+    sign_in(client, "risk_review")
+    page = client.get("/accounts/2fa/verify/").content.decode()
+    assert 'class="mainnav"' not in page and 'class="bell' not in page
+    client.post("/accounts/2fa/verify/", {"token": code_for(device)})
+    page = client.get("/alerts/").content.decode()
+    assert 'class="mainnav"' in page
