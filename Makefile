@@ -64,10 +64,12 @@ clean:
 	rm -rf $(VENV) node_modules staticfiles var
 
 SHOT_PORT ?= 8799
-screenshots: setup ## regenerate docs/screenshots/ from the demo bank in headless Chromium
+SHOT_ARGS ?=
+screenshots: setup ## regenerate docs/screenshots/ from the demo bank in headless Chromium (SHOT_ARGS="--only x.png")
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) seed_demo
 	$(MANAGE) runserver 127.0.0.1:$(SHOT_PORT) --noreload >var/screenshots-server.log 2>&1 & echo $$! >var/screenshots-server.pid; \
-	for i in $$(seq 1 50); do curl -fsS http://127.0.0.1:$(SHOT_PORT)/healthz >/dev/null 2>&1 && break; sleep 0.2; done; \
-	$(PY) bin/screenshots.py --base http://127.0.0.1:$(SHOT_PORT); status=$$?; \
+	up=0; for i in $$(seq 1 100); do curl -fsS http://127.0.0.1:$(SHOT_PORT)/healthz >/dev/null 2>&1 && up=1 && break; sleep 0.2; done; \
+	if [ $$up = 1 ]; then $(PY) bin/screenshots.py --base http://127.0.0.1:$(SHOT_PORT) $(SHOT_ARGS); status=$$?; \
+	else echo "the portal did not start; see var/screenshots-server.log"; status=1; fi; \
 	kill $$(cat var/screenshots-server.pid); rm -f var/screenshots-server.pid; exit $$status

@@ -101,7 +101,7 @@ def orm(e2e_database, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def portal(e2e_database, django_db_blocker):
+def portal(e2e_database, django_db_blocker, request):
     """Base URL of gunicorn serving the seeded test database."""
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         pytest.skip("the browser journeys need PostgreSQL (a database another process can open)")
@@ -170,8 +170,9 @@ def portal(e2e_database, django_db_blocker):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-        with django_db_blocker.unblock():
-            call_command("flush", interactive=False, verbosity=0)
+        if request.config.getoption("reuse_db", False):  # the database outlives the run
+            with django_db_blocker.unblock():
+                call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(scope="session")
