@@ -108,6 +108,8 @@ def portal(e2e_database, django_db_blocker, request):
     from django.core.management import call_command
 
     started = time.monotonic()
+    with django_db_blocker.unblock():
+        _restore_reference_data()
     # pytest-django turns DEBUG off during tests; seed_demo refuses to run without it.
     with django_db_blocker.unblock(), override_settings(DEBUG=True):
         call_command("seed_demo", scale="small", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -173,6 +175,20 @@ def portal(e2e_database, django_db_blocker, request):
         if request.config.getoption("reuse_db", False):  # the database outlives the run
             with django_db_blocker.unblock():
                 call_command("flush", interactive=False, verbosity=0)
+
+
+def _restore_reference_data() -> None:
+    """A transactional test ends by flushing every table, including what the data migrations
+    wrote (roles, departments, templates...); the next such test reloads it (serialized
+    rollback), but these unmarked tests run after the last one. Reload it the same way."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    if Group.objects.exists():
+        return
+    contents = getattr(connection, "_test_serialized_contents", None)
+    assert contents, "the test database lost its reference data and has no serialized copy"
+    connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(scope="session")

@@ -38,9 +38,11 @@ def test_customer_journey(visit, language):
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     v.check(expect_status={404})
-    assert DEMO_REFERENCE not in page.locator("main .card").first.inner_text() or (
-        tr(language, "Current step") not in page.locator("main").inner_text()
+    refusal = page.locator("main [role=alert]").inner_text()
+    assert refusal == tr(
+        language, "No application matches this reference and access code. Please check both."
     )
+    assert tr(language, "Current step") not in page.locator("main").inner_text()
 
     # Signed in: "My applications" with the current step and the expected date.
     v.login("customer")
