@@ -82,3 +82,17 @@ def test_branch_manager_journey(visit, language, tmp_path):
     sheet = workbook.active
     assert sheet.max_row >= 10
     v.check()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_switching_the_language_from_the_header(visit, language):
+    other = "en" if language == "zh-hans" else "zh-hans"
+    v = visit(language)
+    v.login("branch_manager")
+    page = v.page
+    with page.expect_navigation():
+        page.locator("#language-select").select_option(other)
+    v.check()
+    assert page.url.endswith("/dashboard/")
+    assert page.locator("html").get_attribute("lang") == other
+    assert tr(other, "Quality-control dashboard") in page.locator("h1").inner_text()
