@@ -136,7 +136,6 @@ TWO_FACTOR_EXEMPT_PREFIXES = (
     "/static/",
     "/healthz",
     "/readyz",
-    "/csp-report/",
 )
 
 

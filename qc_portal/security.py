@@ -4,7 +4,7 @@ logger, for the bank's SIEM. Sign-in events also go to the audit trail (AuditEve
 Events: login_succeeded, login_failed, login_locked_out (the attempt that locks, and every
 attempt refused while locked), two_factor_failed, two_factor_verified, permission_denied
 (any 403 from PermissionDenied, four-eyes refusals included, with the reason),
-ingest_signature_rejected, csp_violation (a browser's report), session_expired.
+ingest_signature_rejected, session_expired.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ _WARNING_EVENTS = {
     "two_factor_failed",
     "permission_denied",
     "ingest_signature_rejected",
-    "csp_violation",
 }
 
 

@@ -1,4 +1,3 @@
-import json
 import logging
 from urllib.parse import urlencode
 
@@ -11,13 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from qc_portal.alerts import handle_alert, mark_alerts_read, visible_alerts
@@ -141,39 +139,6 @@ def alert_handle(request, pk: int):
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
     return redirect("alerts")
-
-
-CSP_REPORT_MAX_BYTES = 16 * 1024
-CSP_REPORTS_PER_MINUTE = 30
-
-
-@csrf_exempt
-@require_POST
-def csp_report(request):
-    """Browsers report Content-Security-Policy violations here (the policy's report-uri):
-    each becomes one `csp_violation` security event. Bounded: small bodies only, and at most
-    CSP_REPORTS_PER_MINUTE per address, so nobody can flood the log through it."""
-    if len(request.body) > CSP_REPORT_MAX_BYTES:
-        return HttpResponse(status=413)
-    key = f"qc:csp-report:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=60)
-    if cache.incr(key) > CSP_REPORTS_PER_MINUTE:
-        return HttpResponse(status=204)
-    try:
-        payload = json.loads(request.body or b"{}")
-    except ValueError:
-        return HttpResponse(status=400)
-    report = payload.get("csp-report") if isinstance(payload, dict) else None
-    if not isinstance(report, dict):
-        return HttpResponse(status=400)
-    security_event(
-        "csp_violation",
-        request=request,
-        directive=str(report.get("violated-directive") or report.get("effective-directive"))[:200],
-        blocked=str(report.get("blocked-uri", ""))[:500],
-        document=str(report.get("document-uri", ""))[:500],
-    )
-    return HttpResponse(status=204)
 
 
 @never_cache

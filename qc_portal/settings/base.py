@@ -251,7 +251,6 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
-        "report-uri": "/csp-report/",  # each violation: one csp_violation security event
     }
 }
 # Browser features the portal never uses.

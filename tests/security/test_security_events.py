@@ -8,7 +8,6 @@ import logging
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.test import Client
 
 from qc_portal.models import AuditEvent
@@ -142,42 +141,3 @@ def test_a_server_error_shows_no_detail_and_logs_one_line(
     assert "[req-boom-1]" in line  # the filter ran while the request was served
     assert "RuntimeError" in line  # the cause is in the log, not the response
     assert security_log.events("permission_denied") == []
-
-
-# --- CSP violation reports -------------------------------------------------------------
-
-REPORT = {
-    "csp-report": {
-        "document-uri": "http://testserver/dashboard/",
-        "violated-directive": "script-src-elem",
-        "blocked-uri": "inline",
-    }
-}
-
-
-def test_a_csp_report_becomes_one_event(client, security_log):
-    response = client.post(
-        "/csp-report/", json.dumps(REPORT), content_type="application/csp-report"
-    )
-    assert response.status_code == 204
-    [event] = security_log.events()
-    assert event["event"] == "csp_violation"
-    assert event["directive"] == "script-src-elem" and event["blocked"] == "inline"
-
-
-def test_csp_reports_are_bounded(client, security_log):
-    assert (
-        client.post("/csp-report/", "x" * 20000, content_type="application/json").status_code == 413
-    )
-    assert (
-        client.post("/csp-report/", "not json", content_type="application/json").status_code == 400
-    )
-    cache.clear()  # the bad requests above counted towards this address's minute
-    for _n in range(35):
-        client.post("/csp-report/", json.dumps(REPORT), content_type="application/csp-report")
-    assert len(security_log.events("csp_violation")) == 30
-    assert client.get("/csp-report/").status_code == 405
-
-
-def test_the_policy_names_the_report_endpoint(client):
-    assert "report-uri /csp-report/" in client.get("/accounts/login/")["Content-Security-Policy"]
