@@ -5,6 +5,8 @@ vs. the SELECTs their compute functions send, executed raw (the engine's own ove
 
 from __future__ import annotations
 
+import resource
+
 from django.db import connection
 
 from bench import BenchResult, benchmark, require_postgresql, timed
@@ -93,6 +95,10 @@ def kpi_month_services() -> BenchResult:
             "period": str(period),
             "kpis": len(codes),
             "records_in_month": rows,
+            # Peak RSS of this process so far: the KPI job's when run alone.
+            "process_peak_rss_mb": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+            ),
             "not_registered": missing,
         },
     )
