@@ -274,10 +274,15 @@ def check_record_type(source: SourceSystem, record_type: str) -> registry.Inboun
     return inbound
 
 
+def _refuse_non_finite(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_body(body: bytes) -> list:
     """The `records` list of a request body, or IngestRefused (400 / 413)."""
     try:
-        document = json.loads(body.decode("utf-8"))
+        # JSON has no NaN / Infinity (Python's json reads them; the JSON columns cannot store them).
+        document = json.loads(body.decode("utf-8"), parse_constant=_refuse_non_finite)
     except (UnicodeDecodeError, ValueError):
         raise IngestRefused(400, "invalid_json", _("The body is not valid JSON.")) from None
     records = document.get("records") if isinstance(document, dict) else None
