@@ -137,6 +137,10 @@ def refresh_computed_baselines(kpi: KpiDefinition) -> None:
     )
     label = f"{periods[0]}..{periods[-1]}" if len(periods) > 1 else str(periods[0])
     with transaction.atomic():
+        # Two first computations of a KPI refresh its baselines at once: take turns on the
+        # definition's row (as compute_kpi does), so the second replaces the first's rows
+        # instead of inserting beside them (IntegrityError on the one-baseline constraint).
+        KpiDefinition.objects.select_for_update().filter(pk=kpi.pk).first()
         KpiBaseline.objects.filter(kpi=kpi, source=KpiBaseline.Source.COMPUTED).delete()
         rows = []
         for scope, measurements in by_scope.items():

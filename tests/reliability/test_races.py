@@ -190,12 +190,6 @@ def test_six_officers_advance_one_case_at_once_and_the_timeline_stays_consistent
     assert all(step.finished_at for step in steps if step.outcome == "done")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: kpis.engine.refresh_computed_baselines is not serialised; concurrent first "
-    "computations of a KPI both insert its computed baselines -> IntegrityError "
-    "kpi_baseline_one_bank (fix after 06:10, kpis is owned by another helper until then)",
-)
 def test_six_recomputations_of_one_kpi_period_leave_one_set_of_rows():
     from kpis import engine
     from kpis.models import KpiResult
