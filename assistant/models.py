@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qc_portal.models import Branch, Customer
 
@@ -108,9 +109,9 @@ class FaqVersion(models.Model):
 
 class ChatSession(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("chat session", "Open")
         HANDED_OVER = "handed_over", _("Handed over to an agent")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("chat session", "Closed")
 
     class Channel(models.TextChoices):
         WEB = "web", _("Website")
