@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qc_portal.models import Branch, Customer, Department
 
@@ -116,7 +117,7 @@ class TemplateStep(models.Model):
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("In progress")
+        OPEN = "open", pgettext_lazy("case status", "In progress")
         COMPLETED = "completed", _("Completed")
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
@@ -179,7 +180,7 @@ class CaseStep(models.Model):
     """One run of a template step within a case (a step returned to runs again)."""
 
     class Outcome(models.TextChoices):
-        RUNNING = "running", _("In progress")
+        RUNNING = "running", pgettext_lazy("case status", "In progress")
         DONE = "done", _("Done")
         STOPPED = "stopped", _("Stopped")
 
@@ -295,13 +296,13 @@ class Outbox(models.Model):
     delivered afterwards, so a broker outage delays a message but never loses it."""
 
     class Kind(models.TextChoices):
-        EMAIL = "email", _("E-mail")
+        EMAIL = "email", pgettext_lazy("notification channel", "E-mail")
         SMS = "sms", _("SMS")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("notification status", "Failed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outbox")
     kind = models.CharField(max_length=5, choices=Kind.choices)
