@@ -270,6 +270,10 @@ class DataSetListApi(APIView):
 
     @extend_schema(responses={200: DataSetSerializer(many=True)})
     def get(self, request):
+        from integration.permissions import can_see_inventory
+
+        if not can_see_inventory(request.user):
+            raise PermissionDenied
         data_sets = list(
             DataSet.objects.select_related("owning_system", "owning_department").order_by("code")
         )

@@ -11,6 +11,12 @@ def can_manage_integration(user) -> bool:
     return has_role(user, Role.INTEGRATION_ADMIN)
 
 
+def can_see_inventory(user) -> bool:
+    """The data inventory (API) is the bank's internal map of its data: any member of staff,
+    never a customer's login."""
+    return staff_profile(user) is not None and bool(roles_of(user) - {Role.CUSTOMER})
+
+
 def can_view_integration(user) -> bool:
     """The integration pages: the admins, and head office / auditors read-only."""
     return can_manage_integration(user) or bool(roles_of(user) & READ_ONLY_ROLES)

@@ -57,6 +57,21 @@ def _load_schema():
     return loaded
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go straight to the WSGI handler, whose request signals would close the
+    database connection (CONN_MAX_AGE / health checks) in the middle of the test transaction;
+    Django's own test client disconnects them the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(world, db):
     return {role: issue_api_token(world.users[role])[1] for role in ROLES}
@@ -73,7 +88,7 @@ schema = _load_schema()
     suppress_health_check=list(hypothesis.HealthCheck),
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
 )
-def test_api(case, tokens, db):
+def test_api(case, tokens, db, _keep_the_test_connection):
     if (case.method.upper(), case.path) in SKIPPED:
         pytest.skip("signed ingest: see the module docstring")
     for role in ROLES:

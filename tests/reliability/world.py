@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from qc_portal.roles import Role
-from tests.factories import make_customer_user, make_staff
+from tests.factories import CustomerFactory, UserFactory, make_staff
 
 ANON = "anonymous"
 OTHER_CUSTOMER = "other_customer"
@@ -60,12 +60,18 @@ def build_world() -> World:
     manager = world.users[Role.BRANCH_MANAGER]
     world.branch = manager.staff_profile.branch
     world.other_branch = Branch.objects.exclude(pk=world.branch.pk).order_by("code").first()
+    # Explicit numbers: factory sequences restart per process and could meet the demo's.
     world.users[OTHER_BRANCH_MANAGER] = make_staff(
-        "branch_manager", branch=world.other_branch, username="rel_other_manager"
+        "branch_manager",
+        branch=world.other_branch,
+        username="rel_other_manager",
+        employee_number="REL-OBM-1",
     )
-    world.users[OTHER_CUSTOMER], _ = make_customer_user(
-        branch=world.other_branch, username="rel_other_customer"
+    other_customer = UserFactory(username="rel_other_customer", roles=["customer"])
+    CustomerFactory(
+        user=other_customer, home_branch=world.other_branch, customer_number="REL-OC-0001"
     )
+    world.users[OTHER_CUSTOMER] = other_customer
     customer = world.users[Role.CUSTOMER].customer
     agent = world.users[Role.SERVICE_AGENT]
 
