@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qc_portal.models import Branch, Customer
 
@@ -177,8 +178,8 @@ class Feedback(models.Model):
 
     class Meta:
         ordering = ["-rated_at"]
-        verbose_name = _("feedback")
-        verbose_name_plural = _("feedback")
+        verbose_name = pgettext_lazy("service rating", "feedback")
+        verbose_name_plural = pgettext_lazy("service rating", "feedback")
         constraints = [
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="rating_1_to_5")
         ]
