@@ -150,9 +150,6 @@ def test_every_app_has_a_chinese_catalogue():
     } <= apps
 
 
-@pytest.mark.xfail(
-    reason="TEMPORARY: existing collisions are fixed in the next commits", strict=False
-)
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parents[3].name)
 def test_catalogue_is_complete_and_not_fuzzy(path):
     entries = parse_po(path)
@@ -185,9 +182,6 @@ def test_catalogue_has_no_duplicate_entries(path):
     assert not duplicates, "Duplicate entries:\n" + "\n".join(duplicates)
 
 
-@pytest.mark.xfail(
-    reason="TEMPORARY: existing collisions are fixed in the next commits", strict=False
-)
 def test_apps_agree_on_every_shared_translation():
     by_key: dict[tuple[str | None, str, bool], dict[tuple[str, ...], list[str]]] = {}
     for path in CATALOGUES:
