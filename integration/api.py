@@ -23,6 +23,7 @@ from integration.models import DataSet, InboundBatch, InboundRecord, SharingGran
 from integration.permissions import can_manage_integration, can_read_data_set
 from qc_portal.api.errors import error_body
 from qc_portal.periods import bank_tz
+from qc_portal.security import security_event
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +63,15 @@ class IngestThrottle(ScopedRateThrottle):
 
 def _refused(refusal: actions.IngestRefused, request=None) -> Response:
     # Logged, not stored: a refused request writes nothing (and cannot fill the database).
-    logger.warning(
-        "ingest refused: %s (source %r)",
-        refusal.code,
-        (request.META.get("HTTP_X_SOURCE_SYSTEM", "") if request is not None else "")[:40],
-    )
+    source_code = (request.META.get("HTTP_X_SOURCE_SYSTEM", "") if request is not None else "")[:40]
+    if refusal.status == 401:
+        # Not signed by a registered system (bad or missing signature, stale time, unknown
+        # system): one event in the security log, for the bank's monitoring.
+        security_event(
+            "ingest_signature_rejected", request=request, reason=refusal.code, source=source_code
+        )
+    else:
+        logger.warning("ingest refused: %s (source %r)", refusal.code, source_code)
     response = Response(error_body(refusal.code, str(refusal.message)), status=refusal.status)
     if refusal.status == 401:
         response["WWW-Authenticate"] = 'HMAC-SHA256 realm="ingest"'

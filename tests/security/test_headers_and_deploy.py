@@ -80,7 +80,6 @@ def test_no_template_has_an_inline_event_handler():
     assert offenders == []
 
 
-@pytest.mark.xfail(strict=True, reason="measure apps' inline scripts get their nonce next")
 def test_every_inline_script_carries_the_request_nonce():
     offenders = []
     for path in _templates():

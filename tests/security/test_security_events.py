@@ -141,3 +141,83 @@ def test_a_server_error_shows_no_detail_and_logs_one_line(
     assert "[req-boom-1]" in line  # the filter ran while the request was served
     assert "RuntimeError" in line  # the cause is in the log, not the response
     assert security_log.events("permission_denied") == []
+
+
+# --- ingest signatures -----------------------------------------------------------------
+
+
+@pytest.fixture
+def ingest_source(integration_admin):
+    from integration import actions
+    from qc_portal.models import Department
+
+    source, secret = actions.create_source_system(
+        code="QMS",
+        name="Queue system",
+        owning_department=Department.objects.get(code="customer_service"),
+        allowed_record_types=["service_record"],
+        expected_frequency_minutes=60,
+        actor=integration_admin,
+    )
+    return source, secret
+
+
+def _push(api, source_code, secret, body: bytes, timestamp=None):
+    import time
+
+    from integration.signing import sign
+
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return api.generic(
+        "POST",
+        "/api/v1/ingest/service_record/",
+        body,
+        content_type="application/json",
+        HTTP_X_SOURCE_SYSTEM=source_code,
+        HTTP_X_TIMESTAMP=str(timestamp),
+        HTTP_X_SIGNATURE=sign(secret, timestamp, body),
+    )
+
+
+@pytest.mark.parametrize(
+    "case", ["wrong_secret", "tampered_body", "unknown_source", "stale_timestamp"]
+)
+def test_a_refused_ingest_signature_writes_one_event(api, ingest_source, security_log, case):
+    import time
+
+    from integration.models import InboundRecord
+
+    source, secret = ingest_source
+    body = json.dumps({"records": []}).encode()
+    if case == "wrong_secret":
+        response = _push(api, source.code, "not-the-secret", body)
+    elif case == "tampered_body":
+        from integration.signing import sign
+
+        timestamp = int(time.time())
+        response = api.generic(
+            "POST",
+            "/api/v1/ingest/service_record/",
+            body + b" ",
+            content_type="application/json",
+            HTTP_X_SOURCE_SYSTEM=source.code,
+            HTTP_X_TIMESTAMP=str(timestamp),
+            HTTP_X_SIGNATURE=sign(secret, timestamp, body),
+        )
+    elif case == "unknown_source":
+        response = _push(api, "NOPE", secret, body)
+    else:
+        response = _push(api, source.code, secret, body, timestamp=int(time.time()) - 301)
+    assert response.status_code == 401
+    [event] = security_log.events()
+    assert event["event"] == "ingest_signature_rejected"
+    assert event["reason"] == response.json()["code"]
+    assert event["path"] == "/api/v1/ingest/service_record/"
+    assert InboundRecord.objects.count() == 0
+
+
+def test_a_correctly_signed_ingest_writes_no_security_event(api, ingest_source, security_log):
+    source, secret = ingest_source
+    response = _push(api, source.code, secret, json.dumps({"records": []}).encode())
+    assert response.status_code < 300 or response.status_code == 400, response.content
+    assert security_log.events("ingest_signature_rejected") == []
