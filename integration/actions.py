@@ -274,6 +274,16 @@ def check_record_type(source: SourceSystem, record_type: str) -> registry.Inboun
     return inbound
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _refuse_non_finite(name: str):
     raise ValueError(f"{name} is not JSON")
 
@@ -285,6 +295,9 @@ def parse_body(body: bytes) -> list:
         document = json.loads(body.decode("utf-8"), parse_constant=_refuse_non_finite)
     except (UnicodeDecodeError, ValueError):
         raise IngestRefused(400, "invalid_json", _("The body is not valid JSON.")) from None
+    if _has_nul(document):
+        # PostgreSQL cannot store U+0000 in text or JSON: refused here, not a 500 when stored.
+        raise IngestRefused(400, "invalid_json", _("The body is not valid JSON."))
     records = document.get("records") if isinstance(document, dict) else None
     if not isinstance(records, list):
         raise IngestRefused(400, "invalid", _('The body must be an object with a "records" list.'))
