@@ -354,6 +354,27 @@ if not DEBUG and not QC_FIELD_ENCRYPTION_KEY:
     raise ImproperlyConfigured("QC_FIELD_ENCRYPTION_KEY must be set when DEBUG is off.")
 # Customer notifications: SMS backend (dotted path); the console one prints in development.
 QC_SMS_BACKEND = env.str("QC_SMS_BACKEND", default="transparency.sms.ConsoleSmsBackend")
+QC_SMS_FILE_PATH = env.str("QC_SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.log"))
+
+# Measure settings, each with the default its app documents.
+# Services: when the live queue alerts, and the counter's Erlang C wait target.
+QC_SERVICES_MAX_WAIT_SECONDS = env.int("QC_SERVICES_MAX_WAIT_SECONDS", default=900)
+QC_SERVICES_MAX_QUEUE_LENGTH = env.int("QC_SERVICES_MAX_QUEUE_LENGTH", default=15)
+QC_SERVICES_COUNTER_TARGET_SECONDS = env.int("QC_SERVICES_COUNTER_TARGET_SECONDS", default=600)
+# Credit (ratios as decimal strings): single-borrower concentration, contagion share of a
+# debtor's non-performing claims, NPL early-warning level and limit, quarterly review sample.
+QC_CREDIT_CONCENTRATION_SHARE = env.str("QC_CREDIT_CONCENTRATION_SHARE", default="0.10")
+QC_CREDIT_CONTAGION_SHARE = env.str("QC_CREDIT_CONTAGION_SHARE", default="0.10")
+QC_CREDIT_NPL_WARNING_RATIO = env.str("QC_CREDIT_NPL_WARNING_RATIO", default="0.018")
+QC_CREDIT_NPL_LIMIT = env.str("QC_CREDIT_NPL_LIMIT", default="0.02")
+QC_CREDIT_REVIEW_SHARE = env.str("QC_CREDIT_REVIEW_SHARE", default="0.05")
+# Training: days into a quarter during which last quarter's completion still counts.
+QC_TRAINING_GRACE_DAYS = env.int("QC_TRAINING_GRACE_DAYS", default=30)
+# Assistant: below this confidence it hands over to a person; idle chats close after this.
+QC_ASSISTANT_MIN_CONFIDENCE = env.float("QC_ASSISTANT_MIN_CONFIDENCE", default=0.3)
+QC_ASSISTANT_IDLE_MINUTES = env.int("QC_ASSISTANT_IDLE_MINUTES", default=30)
+# KPIs: how many months before the programme start form the baseline.
+QC_BASELINE_MONTHS = env.int("QC_BASELINE_MONTHS", default=3)
 
 LOGGING = {
     "version": 1,
