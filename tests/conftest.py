@@ -65,6 +65,28 @@ def pytest_report_header(config):
     return f"qc-portal: database={engine}, celery={broker}"
 
 
+REFERENCE_SNAPSHOT: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_snapshot(request):
+    """Keep a copy of what the data migrations wrote (roles, departments, templates, default
+    targets...) taken before any test runs, for suites that must restore it outside a test's
+    own serialized rollback (tests/e2e seeds once per session after transactional tests)."""
+    if not any(item.get_closest_marker("django_db") for item in request.session.items):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connection
+
+    with request.getfixturevalue("django_db_blocker").unblock():
+        REFERENCE_SNAPSHOT["default"] = (
+            getattr(connection, "_test_serialized_contents", None)
+            or connection.creation.serialize_db_to_string()
+        )
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Throttle counters and cached indexes live in the cache: no test inherits another's."""

@@ -186,7 +186,11 @@ def _restore_reference_data() -> None:
 
     if Group.objects.exists():
         return
-    contents = getattr(connection, "_test_serialized_contents", None)
+    from tests.conftest import REFERENCE_SNAPSHOT
+
+    contents = getattr(connection, "_test_serialized_contents", None) or REFERENCE_SNAPSHOT.get(
+        "default"
+    )
     assert contents, "the test database lost its reference data and has no serialized copy"
     connection.creation.deserialize_db_from_string(contents)
 
