@@ -71,8 +71,7 @@ def test_demo_history_keeps_the_accounting_and_is_idempotent(demo_bank):
 
 
 def test_demo_sample_file_pushes_service_records_through_the_services_action(demo_bank, settings):
-    if registry.get("service_record") is None:
-        pytest.skip("services has not registered service_record")
+    assert registry.get("service_record") is not None, "services must register service_record"
     path = settings.BASE_DIR / "var" / "demo" / "service_records.jsonl"
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     source = SourceSystem.objects.get(code="QMS")

@@ -28,7 +28,6 @@ from qc_portal.actions import issue_api_token
 MAX_EXAMPLES = 10
 ROLES = ["customer", "branch_manager", "risk_initial", "integration_admin", "auditor"]
 STATS: Counter = Counter()  # status codes seen, for the figures test at the end
-SKIPPED = {("POST", "/api/v1/ingest/{record_type}/")}
 
 
 @schemathesis.check
@@ -77,7 +76,8 @@ def tokens(world, db):
     return {role: issue_api_token(world.users[role])[1] for role in ROLES}
 
 
-schema = _load_schema()
+# The signed ingest POST is left out of generation (see the module docstring), not skipped.
+schema = _load_schema().exclude(method="POST", path="/api/v1/ingest/{record_type}/")
 
 
 @schema.parametrize()
@@ -89,8 +89,6 @@ schema = _load_schema()
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
 )
 def test_api(case, tokens, db, _keep_the_test_connection):
-    if (case.method.upper(), case.path) in SKIPPED:
-        pytest.skip("signed ingest: see the module docstring")
     for role in ROLES:
         cache.clear()  # throttles: each role starts fresh
         response = case.call(headers={"Authorization": f"Token {tokens[role]}"})

@@ -92,10 +92,8 @@ def test_behaviour_compares_months_before_and_after(service_course, service_agen
     assert effect["after"]["csat"] == 0.9 and effect["agents"] == 1
 
 
-def test_behaviour_uses_the_real_services_query_when_present(service_course):
-    stats = queries._services_stats()
-    if stats is None:
-        pytest.skip("services.queries.agent_service_stats not available")
+def test_behaviour_uses_the_real_services_query(service_course):
+    assert queries._services_stats() is not None, "services.queries.agent_service_stats is gone"
     assert queries.behaviour_effect(service_course)["available"] is True
 
 
