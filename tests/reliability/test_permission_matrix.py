@@ -316,9 +316,6 @@ WRITERS = {
     "kpis:plan-step-done": {"integration_admin"},
 }
 
-# Cells where the application is wrong today (expected above = what DESIGN.md §1 requires).
-KNOWN_BUGS = {}
-
 
 def _parse_table(text: str) -> dict[str, list[int]]:
     rows = {}
@@ -461,11 +458,8 @@ def test_cell(name, world, clients, db):
         if e != s
     ]
     problems = [(text.split(" ", 1)[0], text) for text in problems]
-    failures = [text for p, text in wrong + problems if (name, p) not in KNOWN_BUGS]
-    assert failures == []
-    known = [text for p, text in wrong + problems if (name, p) in KNOWN_BUGS]
-    if known:
-        pytest.xfail(f"known bug: {known}")
+    # Every cell must hold: a wrong cell is a bug to fix, never a known exception to carry.
+    assert [text for _p, text in wrong + problems] == []
 
 
 def test_every_url_pattern_is_classified():
@@ -473,11 +467,6 @@ def test_every_url_pattern_is_classified():
     assert sorted(names - set(EXPECTED)) == []
     assert sorted(set(EXPECTED) - names) == [], "rows for URLs that no longer exist"
     assert sorted(set(REQUESTS) - names) == []
-
-
-def test_known_bugs_are_real_cells():
-    names = set(EXPECTED)
-    assert all(name in names and p in PRINCIPALS for name, p in KNOWN_BUGS)
 
 
 def test_read_only_roles_write_only_for_themselves():
