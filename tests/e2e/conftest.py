@@ -103,8 +103,11 @@ def orm(e2e_database, django_db_blocker):
 @pytest.fixture(scope="session")
 def portal(e2e_database, django_db_blocker, request):
     """Base URL of gunicorn serving the seeded test database."""
-    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        pytest.skip("the browser journeys need PostgreSQL (a database another process can open)")
+    # Every test using this fixture is marked `postgres` (deselected on SQLite), so reaching it
+    # on another database is a wiring mistake, not a reason to skip.
+    assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), (
+        "the browser journeys need PostgreSQL (a database another process can open)"
+    )
     from django.core.management import call_command
 
     started = time.monotonic()
